@@ -1,0 +1,84 @@
+// A folder of images, each published atomically: written aside under .tessella-staging,
+// then moved into place with one rename when complete.
+
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ImageSink, ImageStamp, ImageWriter } from '../../shared/sink.ts';
+import { STAMP_FILE } from '../../shared/sink.ts';
+
+export const STAGING_DIR = '.tessella-staging';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class FolderSink implements ImageSink {
+  constructor(readonly root: string) {}
+
+  /** Remove what killed runs left behind (staging folders of processes that no longer run). */
+  cleanStaging(): void {
+    const staging = join(this.root, STAGING_DIR);
+    if (!existsSync(staging)) return;
+    for (const name of readdirSync(staging)) {
+      const pid = Number(name.split('.').at(-2));
+      if (!Number.isInteger(pid) || !alive(pid) || pid === process.pid) rmSync(join(staging, name), { recursive: true, force: true });
+    }
+  }
+
+  /** The stamp of a complete image, or undefined. */
+  readStamp(id: string): ImageStamp | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.root, id, STAMP_FILE), 'utf8')) as ImageStamp;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async begin(id: string): Promise<ImageWriter> {
+    const staging = join(this.root, STAGING_DIR, `${id}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`);
+    mkdirSync(staging, { recursive: true });
+    return new FolderImageWriter(staging, join(this.root, id));
+  }
+}
+
+class FolderImageWriter implements ImageWriter {
+  private readonly dirs = new Set<string>();
+
+  constructor(
+    private readonly staging: string,
+    private readonly target: string,
+  ) {}
+
+  put(path: string, bytes: Uint8Array): void {
+    const file = join(this.staging, path);
+    const dir = dirname(file);
+    if (!this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
+    writeFileSync(file, bytes);
+  }
+
+  async commit(): Promise<void> {
+    if (existsSync(this.target)) {
+      // Replacing a finished image: move the old one aside first, so that the target is
+      // always either the old complete image or the new complete one (or briefly absent).
+      const old = `${this.staging}.old`;
+      renameSync(this.target, old);
+      renameSync(this.staging, this.target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      mkdirSync(dirname(this.target), { recursive: true });
+      renameSync(this.staging, this.target);
+    }
+  }
+
+  async abort(): Promise<void> {
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,168 @@
+// Tile one image: open it lazily, normalise its pixels, stream it through the pyramid, encode
+// every tile and whole-level image, then write info.json and the manifest and publish.
+// The same function runs in the agent and in the browser; only the opener and the writer differ.
+
+import { tileGeometry, tilePath } from './iiif/geometry.ts';
+import { buildInfoJson, infoContentType } from './iiif/info.ts';
+import { type ImageMetadata, PRESENTATION_CONTENT_TYPE, buildManifest, serviceIdFor } from './iiif/manifest.ts';
+import { type ImagePlan, type WholeLevelFile, planImage } from './iiif/plan.ts';
+import { type TileOptions, mimeTypeOf } from './options.ts';
+import type { Pixels } from './pyramid/pixels.ts';
+import { type PyramidConsumer, StripPyramid } from './pyramid/strip-pyramid.ts';
+import type { ImageStamp, ImageWriter } from './sink.ts';
+import { STAMP_FILE } from './sink.ts';
+import { type EncodeSettings, encodePixels, encodeStripTiles } from './vips/encode.ts';
+import { ImageInputError, describeVipsError } from './vips/errors.ts';
+import { normalise, uprightSize } from './vips/normalise.ts';
+import type { Vips, VipsImage } from './vips/types.ts';
+
+export const TOOL = 'tessella/0.1';
+
+/** Encodes pixels into files. Local by default; a pool of workers can stand behind it. */
+export interface TileEncoder {
+  stripTiles(strip: Pixels, tileWidth: number, settings: EncodeSettings): Promise<Uint8Array[]> | Uint8Array[];
+  whole(pixels: Pixels, settings: EncodeSettings): Promise<Uint8Array> | Uint8Array;
+}
+
+export function localEncoder(vips: Vips): TileEncoder {
+  return {
+    stripTiles: (strip, tileWidth, settings) => encodeStripTiles(vips, strip, tileWidth, settings),
+    whole: (pixels, settings) => encodePixels(vips, pixels, settings),
+  };
+}
+
+export interface TileProgress {
+  files: number;
+  totalFiles: number;
+  bytes: number;
+}
+
+export interface TileImageRequest {
+  id: string;
+  /** The file name shown in messages and recorded in the stamp. */
+  sourceName: string;
+  sourceSize: number;
+  sourceModified: number;
+  /** Open the source for one sequential top-to-bottom read. Throws on unreadable input. */
+  open(): VipsImage;
+  options: TileOptions;
+  metadata?: ImageMetadata;
+  encoder?: TileEncoder;
+  onProgress?(p: TileProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface TileImageResult {
+  id: string;
+  width: number;
+  height: number;
+  levels: number;
+  files: number;
+  bytes: number;
+  plan: ImagePlan;
+}
+
+/** The options that change tile files or info.json: a change in any of them means retiling. */
+export function stampOptions(o: TileOptions): Record<string, unknown> {
+  return { baseUrl: o.baseUrl, iiifVersion: o.iiifVersion, tileSize: o.tileSize, format: o.format, quality: o.quality, maxSize: o.maxSize };
+}
+
+const encoder = new TextEncoder();
+export const jsonBytes = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
+
+export async function tileImage(vips: Vips, req: TileImageRequest, writer: ImageWriter): Promise<TileImageResult> {
+  const { options } = req;
+  const settings: EncodeSettings = { format: options.format, quality: options.quality };
+  const tileEncoder = req.encoder ?? localEncoder(vips);
+  const created: VipsImage[] = [];
+  try {
+    let source: VipsImage;
+    try {
+      source = req.open();
+    } catch (err) {
+      throw new ImageInputError(describeVipsError(err));
+    }
+    created.push(source);
+    const size = uprightSize(source);
+    const pixels = size.width * size.height;
+    if (pixels > options.maxPixels) {
+      throw new ImageInputError(
+        `image claims ${size.width}x${size.height} = ${pixels.toLocaleString('en')} pixels, over the limit of ${options.maxPixels.toLocaleString('en')} (raise it with --max-pixels if the file is genuine)`,
+      );
+    }
+    let norm: VipsImage;
+    try {
+      const n = normalise(source, options.format);
+      created.push(...n.created);
+      norm = n.image;
+    } catch (err) {
+      throw new ImageInputError(describeVipsError(err));
+    }
+
+    const plan = planImage(size, options);
+    const mime = mimeTypeOf(options.format);
+    let files = 0;
+    let bytes = 0;
+    const put = async (path: string, data: Uint8Array): Promise<void> => {
+      await writer.put(path, data, mime);
+      files++;
+      bytes += data.byteLength;
+      req.onProgress?.({ files, totalFiles: plan.fileCount, bytes });
+    };
+    const consumer: PyramidConsumer = {
+      async strip(levelIndex: number, row: number, strip: Pixels) {
+        const level = plan.levels[levelIndex]!;
+        const encoded = await tileEncoder.stripTiles(strip, plan.tile.width, settings);
+        for (let column = 0; column < encoded.length; column++) {
+          const t = tileGeometry(plan.image, plan.tile, level, column, row);
+          await put(tilePath(options.iiifVersion, plan.image, t, options.format), encoded[column]!);
+        }
+      },
+      async whole(file: WholeLevelFile, px: Pixels) {
+        const data = await tileEncoder.whole(px, settings);
+        for (const path of file.paths) await put(path, data);
+      },
+    };
+    const pyramid = new StripPyramid(plan, consumer, norm.bands);
+    for (let top = 0; top < size.height; top += plan.tile.height) {
+      if (req.signal?.aborted) throw new Error('cancelled');
+      const h = Math.min(plan.tile.height, size.height - top);
+      let data: Uint8Array;
+      try {
+        const region = norm.crop(0, top, size.width, h);
+        try {
+          data = region.writeToMemory() as Uint8Array;
+        } finally {
+          region.delete();
+        }
+      } catch (err) {
+        throw new ImageInputError(describeVipsError(err));
+      }
+      await pyramid.push({ width: size.width, height: h, bands: norm.bands, data });
+    }
+    pyramid.finish();
+
+    const serviceId = serviceIdFor(options.baseUrl, req.id);
+    await writer.put('info.json', jsonBytes(buildInfoJson(serviceId, plan, options.iiifVersion, options.format)), infoContentType(options.iiifVersion));
+    const manifest = buildManifest({ id: req.id, baseUrl: options.baseUrl, plan, version: options.iiifVersion, format: options.format, metadata: req.metadata });
+    await writer.put('manifest.json', jsonBytes(manifest), PRESENTATION_CONTENT_TYPE);
+    const stamp: ImageStamp = {
+      tool: TOOL,
+      source: { name: req.sourceName, size: req.sourceSize, modified: req.sourceModified },
+      options: stampOptions(options),
+      width: size.width,
+      height: size.height,
+      levels: plan.levels.length,
+      files,
+      bytes,
+    };
+    await writer.put(STAMP_FILE, jsonBytes(stamp), 'application/json');
+    await writer.commit();
+    return { id: req.id, width: size.width, height: size.height, levels: plan.levels.length, files, bytes, plan };
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    throw err;
+  } finally {
+    for (const img of created.reverse()) if (!img.isDeleted()) img.delete();
+  }
+}
