@@ -1,0 +1,169 @@
+// The `agent` command line: a thin layer over the programmatic API in agent/commands/.
+// Exit status: 0 all done, 1 some inputs failed or problems found, 2 usage error.
+
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_OPTIONS, OptionError, TILE_FORMATS, resolveTileOptions } from '../shared/options.ts';
+import { runTile } from './commands/tile.ts';
+import { readMetadataFile } from './lib/metadata-file.ts';
+import { barProgress, lineProgress } from './lib/progress.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURES = 1;
+export const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}: expected a whole number of at least 1, got "${value}"`);
+    return n;
+  };
+}
+
+function tileCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('tile')
+    .description('Tile images into IIIF level-0 static tiles, info.json, manifests and a collection.')
+    .argument('<input...>', 'image files, folders (searched recursively) or globs (quote them)')
+    .requiredOption('-o, --out <dir>', 'output folder: DIR/<id>/info.json, tiles, manifest.json; DIR/collection.json')
+    .option('--base-url <url>', 'public URL the output will be served under', DEFAULT_OPTIONS.baseUrl)
+    .addOption(new Option('--iiif <version>', 'IIIF Image API version').choices(['3', '2']).default('3'))
+    .option('--tile-size <n>', 'tile width and height in pixels', String(DEFAULT_OPTIONS.tileSize))
+    .addOption(new Option('--format <format>', 'tile format').choices([...TILE_FORMATS]).default(DEFAULT_OPTIONS.format))
+    .option('--quality <q>', 'JPEG/WebP quality, 1-100', String(DEFAULT_OPTIONS.quality))
+    .option('--max-size <n>', 'largest width/height of whole-image files (sizes, full/max); larger images declare maxWidth/maxHeight', String(DEFAULT_OPTIONS.maxSize))
+    .option('--max-pixels <n>', 'refuse inputs whose header claims more pixels than this (decompression bombs)', String(DEFAULT_OPTIONS.maxPixels))
+    .option('--metadata <file>', 'CSV or JSON with one row per image, keyed by id or file name: label|title, summary, rights, attribution, other columns become metadata')
+    .option('-j, --jobs <n>', 'images tiled at once, each in its own worker thread', positiveInt('jobs'), availableParallelism())
+    .option('-f, --force', 'retile images whose output is already complete and up to date', false)
+    .option('--json', 'print one JSON report on stdout (for orchestrators)', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  agent tile scans/ --out public/iiif
+  agent tile "photos/**/*.tif" --out out --base-url https://example.org/iiif --iiif 2
+  agent tile a.jpg b.png --out out --format webp --quality 80 --metadata records.csv --json`,
+    )
+    .action(async (inputs: string[], flags: Record<string, string | boolean | number | undefined>) => {
+      let options;
+      try {
+        options = resolveTileOptions({
+          baseUrl: flags.baseUrl,
+          iiifVersion: flags.iiif,
+          tileSize: flags.tileSize,
+          format: flags.format,
+          quality: flags.quality,
+          maxSize: flags.maxSize,
+          maxPixels: flags.maxPixels,
+        });
+      } catch (err) {
+        if (err instanceof OptionError) throw new UsageError(`--${err.message}`);
+        throw err;
+      }
+      let metadata;
+      if (typeof flags.metadata === 'string') {
+        try {
+          metadata = readMetadataFile(flags.metadata);
+        } catch (err) {
+          throw new UsageError(`--metadata ${flags.metadata}: ${(err as Error).message}`);
+        }
+      }
+      const json = flags.json === true;
+      const display = !json && process.stderr.isTTY ? barProgress() : lineProgress();
+      const report = await runTile(
+        inputs,
+        { out: String(flags.out), options, jobs: Number(flags.jobs), force: flags.force === true, metadata },
+        (e) => display.onEvent(e),
+      );
+      display.stop();
+      if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        const t = report.totals;
+        process.stderr.write(`${t.ok} tiled, ${t.skipped} up to date, ${t.failed} failed, ${t.tiles} files, ${(t.bytes / 1e6).toFixed(1)} MB in ${t.seconds}s\n`);
+      }
+      setExit(report.totals.failed > 0 ? EXIT_FAILURES : EXIT_OK);
+    });
+}
+
+function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve an output folder at /iiif/ with CORS, and a page at / that opens each image in OpenSeadragon.')
+    .argument('<dir>', 'output folder of agent tile')
+    .option('-p, --port <port>', 'port', positiveInt('port'), 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (dir: string, flags: { port: number; host: string }) => {
+      const { serve } = await import('./commands/serve.ts');
+      const server = await serve(dir, { port: flags.port, host: flags.host });
+      process.stderr.write(`Serving ${dir} at ${server.url} (IIIF under ${server.url}iiif/). Ctrl-C to stop.\n`);
+      await new Promise(() => undefined);
+    });
+}
+
+function validateCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('validate')
+    .description('Check an output folder as viewers and validators would: info.json level-0 rules, every tile URL OpenSeadragon and Mirador ask for, manifests.')
+    .argument('<dir>', 'output folder of agent tile')
+    .option('--schema <file>', 'also validate manifests and the collection with this IIIF Presentation 3 JSON schema (Ajv)')
+    .option('--json', 'print the report as JSON', false)
+    .action(async (dir: string, flags: { schema?: string; json: boolean }) => {
+      const { validateFolder, formatValidation } = await import('./commands/validate.ts');
+      const report = await validateFolder(dir, { schema: flags.schema });
+      if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(formatValidation(report));
+      setExit(report.problems.length > 0 ? EXIT_FAILURES : EXIT_OK);
+    });
+}
+
+function demoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('Tile the built-in sample image and serve it (what `npm start` runs).')
+    .option('-p, --port <port>', 'port', positiveInt('port'), Number(process.env.PORT ?? 8080))
+    .option('-o, --out <dir>', 'output folder', 'out/demo')
+    .action(async (flags: { port: number; out: string }) => {
+      const { demo } = await import('./commands/demo.ts');
+      await demo({ port: flags.port, out: flags.out });
+      await new Promise(() => undefined);
+    });
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('agent')
+    .description('Tessella agent: IIIF level-0 tiles from high-resolution images, headless.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  tileCommand(program, setExit);
+  serveCommand(program);
+  validateCommand(program, setExit);
+  demoCommand(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_FAILURES;
+  }
+}
