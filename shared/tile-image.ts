@@ -5,7 +5,7 @@
 import { tileGeometry, tilePath } from './iiif/geometry.ts';
 import { buildInfoJson, infoContentType } from './iiif/info.ts';
 import { type ImageMetadata, PRESENTATION_CONTENT_TYPE, buildManifest, serviceIdFor } from './iiif/manifest.ts';
-import { type ImagePlan, type WholeLevelFile, planImage } from './iiif/plan.ts';
+import { type ImagePlan, type WholeLevelFile, planImage, tileKey } from './iiif/plan.ts';
 import { type TileOptions, mimeTypeOf } from './options.ts';
 import type { Pixels } from './pyramid/pixels.ts';
 import { type PyramidConsumer, StripPyramid } from './pyramid/strip-pyramid.ts';
@@ -114,6 +114,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
         const level = plan.levels[levelIndex]!;
         const encoded = await tileEncoder.stripTiles(strip, plan.tile.width, settings);
         for (let column = 0; column < encoded.length; column++) {
+          if (plan.shadowedTiles.has(tileKey(levelIndex, column, row))) continue;
           const t = tileGeometry(plan.image, plan.tile, level, column, row);
           await put(tilePath(options.iiifVersion, plan.image, t, options.format), encoded[column]!);
         }

@@ -35,9 +35,17 @@ export interface ImagePlan {
   sizes: ImageSize[];
   /** The level served as full/max; `capped` when it is smaller than the image. */
   max: { level: number; width: number; height: number; capped: boolean };
+  /**
+   * Tiles not written because a higher-resolution tile has the same URL (`level/column/row`).
+   * Only in v2, whose `w,` size cannot tell apart a 1-pixel-wide edge tile at two levels;
+   * the URL then means the larger one, which viewers scale into place.
+   */
+  shadowedTiles: Set<string>;
   /** Number of distinct image files written. */
   fileCount: number;
 }
+
+export const tileKey = (level: number, column: number, row: number): string => `${level}/${column}/${row}`;
 
 export function planImage(image: ImageSize, options: Pick<TileOptions, 'tileSize' | 'iiifVersion' | 'format' | 'maxSize'>): ImagePlan {
   const tile = { width: options.tileSize, height: options.tileSize };
@@ -68,8 +76,16 @@ export function planImage(image: ImageSize, options: Pick<TileOptions, 'tileSize
   }
 
   const tiledLevels = new Set(levels.filter((l) => l.columns * l.rows > 1).map((l) => l.index));
-  let fileCount = claimed.size;
-  for (const l of levels) if (tiledLevels.has(l.index)) fileCount += l.columns * l.rows;
+  const shadowedTiles = new Set<string>();
+  for (const level of levels) {
+    if (!tiledLevels.has(level.index)) continue;
+    for (const t of levelTiles(image, tile, level)) {
+      const path = tilePath(version, image, t, format);
+      if (claimed.has(path)) shadowedTiles.add(tileKey(t.level, t.column, t.row));
+      else claimed.add(path);
+    }
+  }
+  const fileCount = claimed.size;
   return {
     image,
     tile,
@@ -78,6 +94,7 @@ export function planImage(image: ImageSize, options: Pick<TileOptions, 'tileSize
     wholeLevels,
     sizes,
     max: { level: top.index, width: top.width, height: top.height, capped: top.index > 0 },
+    shadowedTiles,
     fileCount,
   };
 }
@@ -87,6 +104,8 @@ export function* planPaths(plan: ImagePlan, options: Pick<TileOptions, 'iiifVers
   for (const w of plan.wholeLevels) yield* w.paths;
   for (const level of plan.levels) {
     if (!plan.tiledLevels.has(level.index)) continue;
-    for (const t of levelTiles(plan.image, plan.tile, level)) yield tilePath(options.iiifVersion, plan.image, t, options.format);
+    for (const t of levelTiles(plan.image, plan.tile, level)) {
+      if (!plan.shadowedTiles.has(tileKey(t.level, t.column, t.row))) yield tilePath(options.iiifVersion, plan.image, t, options.format);
+    }
   }
 }
