@@ -33,6 +33,18 @@ function paletteBands(): number[][] {
   return bands;
 }
 
+/** Fine octaves repeat a small tile (Perlin noise wraps seamlessly), which is far cheaper
+ * than computing every pixel; the period of 32+ cells is not noticeable. */
+function perlinLayer(vips: Vips, width: number, height: number, cell: number, seed: number, keep: (img: VipsImage) => VipsImage): VipsImage {
+  const TILE = 1024;
+  if (cell * 32 > TILE) return vips.Image.perlin(width, height, { cell_size: cell, seed });
+  const side = Math.floor(TILE / cell) * cell;
+  const tile = keep(keep(vips.Image.perlin(side, side, { cell_size: cell, seed })).copyMemory());
+  const across = Math.ceil(width / side);
+  const down = Math.ceil(height / side);
+  return keep(tile.replicate(across, down)).crop(0, 0, width, height);
+}
+
 /**
  * A `width` x `height` 8-bit sRGB image. The caller owns it and must `.delete()` it;
  * every intermediate is freed here (vips keeps what the result still needs alive).
@@ -46,11 +58,11 @@ export function makeSampleImage(vips: Vips, width = 6000, height = 4000): VipsIm
   const I = vips.Image;
   try {
     // Terrain height, roughly -1..1: octaves of Perlin noise, cell sizes relative to the image
-    // so the map looks alike at any size, down to 4 px cells for detail at full zoom.
+    // so the map looks alike at any size, down to cells of about 20 px for detail at full zoom.
     const base = Math.max(width, height) / 3;
-    const octaves = [1, 0.5, 0.27, 0.14, 0.07, 0.035].map((weight, i) => {
-      const cell = Math.max(4, Math.round(base / 3.2 ** i));
-      return keep(keep(I.perlin(width, height, { cell_size: cell, seed: 11 + i })).linear(weight, 0));
+    const octaves = [1, 0.5, 0.26, 0.12, 0.05].map((weight, i) => {
+      const cell = Math.max(8, Math.round(base / 3.2 ** i));
+      return keep(keep(perlinLayer(vips, width, height, cell, 11 + i, keep)).linear(weight, 0));
     });
     const height01 = keep(I.sum(octaves));
 
@@ -61,15 +73,15 @@ export function makeSampleImage(vips: Vips, width = 6000, height = 4000): VipsIm
     const colour = keep(elevation.maplut(lut));
 
     // Hill shading from the height gradient, light from the top left; the sea stays flat.
-    const slope = keep(height01.conv(keep(I.newFromArray([[-1, 0, 0], [0, 0, 0], [0, 0, 1]]))));
+    const slope = keep(height01.conv(keep(I.newMatrix(3, 3, [-1, 0, 0, 0, 0, 0, 0, 0, 1]))));
     const land = keep(elevation.moreEq(128));
-    const shade = keep(land.ifthenelse(keep(slope.linear(-38, 1)), 1));
+    const shade = keep(land.ifthenelse(keep(slope.linear(-24, 1)), 1));
     const shaded = keep(colour.multiply(shade));
 
     // Contour lines on land: 1 px where the elevation, in steps of 6, changes between neighbours.
     const step = keep(keep(elevation.linear(1 / 6, 0)).floor());
-    const across = keep(keep(step.conv(keep(I.newFromArray([[0, 0, 0], [0, 1, -1], [0, 0, 0]])))).abs());
-    const down = keep(keep(step.conv(keep(I.newFromArray([[0, 0, 0], [0, 1, 0], [0, -1, 0]])))).abs());
+    const across = keep(keep(step.conv(keep(I.newMatrix(3, 3, [0, 0, 0, 0, 1, -1, 0, 0, 0])))).abs());
+    const down = keep(keep(step.conv(keep(I.newMatrix(3, 3, [0, 0, 0, 0, 1, 0, 0, -1, 0])))).abs());
     const contour = keep(keep(keep(across.add(down)).more(0)).and(land));
     const withContours = keep(contour.ifthenelse([70, 52, 36], shaded, { blend: false }));
 
@@ -79,8 +91,8 @@ export function makeSampleImage(vips: Vips, width = 6000, height = 4000): VipsIm
     const y = keep(xy.extractBand(1));
     const onLine = (every: number): VipsImage =>
       keep(keep(keep(x.remainder(every)).equal(0)).or(keep(keep(y.remainder(every)).equal(0))));
-    const minor = keep(keep(onLine(250)).ifthenelse(0.8, 1));
-    const major = keep(keep(onLine(1000)).ifthenelse(0.55, 1));
+    const minor = keep(onLine(250).ifthenelse(0.8, 1));
+    const major = keep(onLine(1000).ifthenelse(0.55, 1));
     const gridded = keep(keep(withContours.multiply(minor)).multiply(major));
 
     // A zone plate inset at the bottom right, framed in white.

@@ -12,8 +12,8 @@ import { type PyramidConsumer, StripPyramid } from './pyramid/strip-pyramid.ts';
 import type { ImageStamp, ImageWriter } from './sink.ts';
 import { STAMP_FILE } from './sink.ts';
 import { type EncodeSettings, encodePixels, encodeStripTiles } from './vips/encode.ts';
-import { ImageInputError, describeVipsError } from './vips/errors.ts';
-import { normalise, uprightSize } from './vips/normalise.ts';
+import { ImageInputError, describeVipsError, pixelLimitMessage } from './vips/errors.ts';
+import { normalise, orientationOf, uprightSize } from './vips/normalise.ts';
 import type { Vips, VipsImage } from './vips/types.ts';
 
 export const TOOL = 'tessella/0.1';
@@ -43,8 +43,11 @@ export interface TileImageRequest {
   sourceName: string;
   sourceSize: number;
   sourceModified: number;
-  /** Open the source for one sequential top-to-bottom read. Throws on unreadable input. */
-  open(): VipsImage;
+  /**
+   * Open the source: 'sequential' for one top-to-bottom read (the normal case), 'random' when
+   * the pixels must be reordered (EXIF rotation). Throws on unreadable input.
+   */
+  open(access: 'sequential' | 'random'): VipsImage;
   options: TileOptions;
   metadata?: ImageMetadata;
   encoder?: TileEncoder;
@@ -78,7 +81,12 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
   try {
     let source: VipsImage;
     try {
-      source = req.open();
+      source = req.open('sequential');
+      if (orientationOf(source) !== 1) {
+        // Rotation reads the pixels out of order: reopen for random access.
+        source.delete();
+        source = req.open('random');
+      }
     } catch (err) {
       throw new ImageInputError(describeVipsError(err));
     }
@@ -86,9 +94,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     const size = uprightSize(source);
     const pixels = size.width * size.height;
     if (pixels > options.maxPixels) {
-      throw new ImageInputError(
-        `image claims ${size.width}x${size.height} = ${pixels.toLocaleString('en')} pixels, over the limit of ${options.maxPixels.toLocaleString('en')} (raise it with --max-pixels if the file is genuine)`,
-      );
+      throw new ImageInputError(pixelLimitMessage(size.width, size.height, options.maxPixels));
     }
     let norm: VipsImage;
     try {

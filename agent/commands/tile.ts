@@ -163,14 +163,12 @@ async function tileOne(p: Planned, run: TileRunOptions, sink: FolderSink, pool: 
     }
   }
 
-  const t0 = performance.now();
   onEvent({ type: 'start', id: p.id, source: p.path });
   try {
     const r = await pool.run({ id: p.id, path: p.path, outDir: resolve(run.out), options, metadata }, (prog) =>
       onEvent({ type: 'progress', id: p.id, files: prog.files, totalFiles: prog.totalFiles }),
     );
-    const seconds = Math.round((performance.now() - t0) / 10) / 100;
-    return { id: p.id, source: p.path, status: 'ok', error: null, width: r.width, height: r.height, levels: r.levels, tiles: r.files, bytes: r.bytes, seconds, ...urls };
+    return { id: p.id, source: p.path, status: 'ok', error: null, width: r.width, height: r.height, levels: r.levels, tiles: r.files, bytes: r.bytes, seconds: r.seconds, ...urls };
   } catch (err) {
     return emptyReport(p.id, p.path, 'failed', err instanceof Error ? err.message : String(err));
   }

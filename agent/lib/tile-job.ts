@@ -17,7 +17,8 @@ export interface TileJob {
   metadata?: ImageMetadata;
 }
 
-export type TileJobSummary = Omit<TileImageResult, 'plan'>;
+/** What a worker reports back: the result without the plan, and the time the tiling took. */
+export type TileJobSummary = Omit<TileImageResult, 'plan'> & { seconds: number };
 
 function readHead(path: string, bytes = 64): Uint8Array {
   const fd = openSync(path, 'r');
@@ -31,11 +32,12 @@ function readHead(path: string, bytes = 64): Uint8Array {
 }
 
 export async function runTileJob(vips: Vips, job: TileJob, onProgress?: (p: TileProgress) => void, encoder?: TileEncoder): Promise<TileJobSummary> {
+  const started = performance.now();
   let stat;
   try {
     stat = statSync(job.path);
     if (!stat.isFile()) throw new ImageInputError('not a regular file');
-    checkHead(readHead(job.path), stat.size);
+    checkHead(readHead(job.path), stat.size, job.options.maxPixels);
   } catch (err) {
     if (err instanceof ImageInputError) throw err;
     throw new ImageInputError(`cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
@@ -49,7 +51,7 @@ export async function runTileJob(vips: Vips, job: TileJob, onProgress?: (p: Tile
       sourceName: basename(job.path),
       sourceSize: stat.size,
       sourceModified: Math.round(stat.mtimeMs),
-      open: () => vips.Image.newFromFile(job.path, { access: 'sequential', fail_on: 'error' }),
+      open: (access) => vips.Image.newFromFile(job.path, { access, fail_on: 'error' }),
       options: job.options,
       metadata: job.metadata,
       onProgress,
@@ -57,5 +59,5 @@ export async function runTileJob(vips: Vips, job: TileJob, onProgress?: (p: Tile
     },
     writer,
   );
-  return summary;
+  return { ...summary, seconds: Math.round((performance.now() - started) / 10) / 100 };
 }

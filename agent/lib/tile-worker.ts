@@ -2,7 +2,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { type TileJob, runTileJob } from './tile-job.ts';
-import { loadVips } from './vips.ts';
+import { loadVips, warmUp } from './vips.ts';
 
 export type WorkerRequest = { type: 'tile'; job: TileJob };
 export type WorkerReply =
@@ -12,6 +12,7 @@ export type WorkerReply =
 
 const port = parentPort!;
 const vips = await loadVips();
+warmUp(vips);
 
 port.on('message', async (msg: WorkerRequest) => {
   const { job } = msg;

@@ -41,26 +41,56 @@ export class ImageInputError extends Error {
   }
 }
 
-/** Check the first bytes of a file before handing it to libvips. */
-export function checkHead(head: Uint8Array, fileSize: number): void {
+/** Width and height from the fixed-position header of PNG and GIF files; undefined for others. */
+export function headerSize(head: Uint8Array): { width: number; height: number } | undefined {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const format = sniffFormat(head)?.format;
+  if (format === 'PNG' && head.length >= 24 && ascii(head, 12, 4) === 'IHDR') return { width: view.getUint32(16), height: view.getUint32(20) };
+  if (format === 'GIF' && head.length >= 10) return { width: view.getUint16(6, true), height: view.getUint16(8, true) };
+  return undefined;
+}
+
+export function pixelLimitMessage(width: number, height: number, maxPixels: number): string {
+  const pixels = width * height;
+  return `image claims ${width}x${height} = ${pixels.toLocaleString('en')} pixels, over the limit of ${maxPixels.toLocaleString('en')} (raise it with --max-pixels if the file is genuine)`;
+}
+
+/**
+ * Check the first bytes of a file before handing it to libvips: empty, unknown and
+ * unsupported formats, and headers that claim an absurd size (decompression bombs).
+ */
+export function checkHead(head: Uint8Array, fileSize: number, maxPixels = Infinity): void {
   if (fileSize === 0) throw new ImageInputError('empty file (0 bytes)');
   const sniffed = sniffFormat(head);
   if (!sniffed) throw new ImageInputError(`not an image, or a format Tessella does not read (supported: ${SUPPORTED_FORMATS})`);
   if (!sniffed.supported) throw new ImageInputError(`unsupported format: ${sniffed.format} (supported: ${SUPPORTED_FORMATS})`);
+  const size = headerSize(head);
+  if (size && size.width * size.height > maxPixels) throw new ImageInputError(pixelLimitMessage(size.width, size.height, maxPixels));
 }
 
-/** Turn a libvips error into one short line. */
+/** The text of an error: wasm-vips throws WebAssembly.Exception whose message is [type, text]. */
+export function errorText(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  if (Array.isArray(message)) return message.map(String).slice(-1)[0] ?? '';
+  if (typeof message === 'string') return message;
+  return String(err);
+}
+
+const GENERIC = /^(unable to (write to memory|call \w+|load from (file|source|buffer).*)|read gave \d+ warnings?|error in tile .*)$/i;
+
+/** Turn a libvips error into one short line: its informative parts, once each. */
 export function describeVipsError(err: unknown): string {
-  const raw = err instanceof Error ? err.message : String(err);
-  const lines = raw
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const text = lines.join('; ');
-  if (/premature end|truncated|out of data|unexpected end|read error|end of file|not enough data|short read|Premature/i.test(text)) {
-    return `truncated or damaged file (${lines[0] ?? text})`;
+  if (err instanceof ImageInputError) return err.message;
+  const lines = [...new Set(errorText(err).split('\n').map((l) => l.trim()).filter(Boolean))];
+  const informative = lines.filter((l) => !GENERIC.test(l));
+  const detail = (informative.length > 0 ? informative : lines).slice(0, 2).join('; ');
+  const all = lines.join(' ');
+  if (/premature end|truncated|out of data|unexpected end|end of file|not enough data|short read|incomplete/i.test(all)) {
+    return `truncated file (${detail})`;
   }
-  if (/not a known file format|is not a known/i.test(text)) return `not an image libvips can read (supported: ${SUPPORTED_FORMATS})`;
-  if (/memory|Cannot enlarge memory|Aborted/i.test(text)) return `out of memory while decoding (${lines[0] ?? text})`;
-  return text || 'unknown libvips error';
+  if (/not a known file format/i.test(all)) return `not an image libvips can read (supported: ${SUPPORTED_FORMATS})`;
+  if (/out of memory|Cannot enlarge memory|memory access out of bounds|OOM/i.test(all)) return `out of memory while decoding (${detail})`;
+  if (/corrupt|invalid|bad |unsupported marker|damaged|decode|CRC|IDAT|huffman/i.test(all)) return `damaged image data (${detail})`;
+  if (informative.length === 0) return `the file could not be decoded; it is damaged or not a valid image (libvips: ${detail})`;
+  return detail || 'unknown libvips error';
 }

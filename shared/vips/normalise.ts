@@ -28,10 +28,10 @@ export function normalise(input: VipsImage, format: TileFormat): { image: VipsIm
     img = next;
   };
   if (orientationOf(img) !== 1) step(img.autorot());
-  // ICC-profiled RGB and CMYK go through their embedded profile; the rest through vips'
-  // colourspace conversion (greyscale, 16-bit, CMYK without a profile, Lab...).
-  const hasProfile = img.getTypeof('icc-profile-data') !== 0;
-  if (hasProfile) {
+  // ICC-profiled images and CMYK go through a colour profile (CMYK without one through libvips'
+  // built-in CMYK profile), perceptual intent as native libvips/sharp do; the rest through
+  // vips' colourspace conversion (greyscale, 16-bit, Lab...).
+  if (img.getTypeof('icc-profile-data') !== 0 || img.interpretation === 'cmyk') {
     try {
       step(img.iccTransform('srgb', { embedded: true, intent: 'perceptual', depth: 8 }));
     } catch {
