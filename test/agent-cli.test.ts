@@ -243,7 +243,7 @@ describe('kill -9 and resume', () => {
     const inDir = join(dir, 'kill');
     mkdirSync(inDir);
     const big = join(inDir, 'big.jpg');
-    await sharp({ create: { width: 5000, height: 5000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 50 } } }).jpeg().toFile(big);
+    await sharp({ create: { width: 5000, height: 5000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 50 }, background: '#808080' } }).jpeg().toFile(big);
     await raw(300, 300).jpeg().toFile(join(inDir, 'small.jpg'));
     const out = join(dir, 'kill-out');
     const staging = join(out, '.tessella-staging');

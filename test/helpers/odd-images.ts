@@ -2,7 +2,7 @@
 // Written with sharp (native libvips), so the reference decoding is independent of wasm-vips.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** A smooth but non-trivial RGB test pattern (gradients plus a few hard edges). */
 export function pattern(width: number, height: number, channels: 3 | 4 = 3): Buffer {
@@ -19,7 +19,7 @@ export function pattern(width: number, height: number, channels: 3 | 4 = 3): Buf
   return buf;
 }
 
-export function raw(width: number, height: number, channels: 3 | 4 = 3): sharp.Sharp {
+export function raw(width: number, height: number, channels: 3 | 4 = 3): Sharp {
   return sharp(pattern(width, height, channels), { raw: { width, height, channels } });
 }
 
@@ -38,7 +38,7 @@ export async function writeOddImages(dir: string): Promise<OddImage[]> {
   const W = 600;
   const H = 400;
   const out: OddImage[] = [];
-  const add = async (name: string, img: sharp.Sharp, size: [number, number] = [W, H], alpha = false): Promise<void> => {
+  const add = async (name: string, img: Sharp, size: [number, number] = [W, H], alpha = false): Promise<void> => {
     const file = join(dir, name);
     await img.toFile(file);
     out.push({ name, file, width: size[0], height: size[1], alpha });
