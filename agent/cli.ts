@@ -22,6 +22,14 @@ function positiveInt(name: string) {
   };
 }
 
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: expected a whole number of at least 0, got "${value}"`);
+    return n;
+  };
+}
+
 function tileCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('tile')
@@ -36,7 +44,8 @@ function tileCommand(program: Command, setExit: (code: number) => void): void {
     .option('--max-size <n>', 'largest width/height of whole-image files (sizes, full/max); larger images declare maxWidth/maxHeight', String(DEFAULT_OPTIONS.maxSize))
     .option('--max-pixels <n>', 'refuse inputs whose header claims more pixels than this (decompression bombs)', String(DEFAULT_OPTIONS.maxPixels))
     .option('--metadata <file>', 'CSV or JSON with one row per image, keyed by id or file name: label|title, summary, rights, attribution, other columns become metadata')
-    .option('-j, --jobs <n>', 'images tiled at once, each in its own worker thread', positiveInt('jobs'), availableParallelism())
+    .option('-j, --jobs <n>', 'images tiled at once, each decoded in its own worker thread', positiveInt('jobs'), availableParallelism())
+    .option('--encoders <n>', 'encoder threads per image being tiled (0: encode in the decoding thread); default: cores / jobs', nonNegativeInt('encoders'))
     .option('-f, --force', 'retile images whose output is already complete and up to date', false)
     .option('--json', 'print one JSON report on stdout (for orchestrators)', false)
     .addHelpText(
@@ -75,7 +84,7 @@ Examples:
       const display = !json && process.stderr.isTTY ? barProgress() : lineProgress();
       const report = await runTile(
         inputs,
-        { out: String(flags.out), options, jobs: Number(flags.jobs), force: flags.force === true, metadata },
+        { out: String(flags.out), options, jobs: Number(flags.jobs), encoders: flags.encoders as number | undefined, force: flags.force === true, metadata },
         (e) => display.onEvent(e),
       );
       display.stop();

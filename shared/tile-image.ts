@@ -18,10 +18,48 @@ import type { Vips, VipsImage } from './vips/types.ts';
 
 export const TOOL = 'tessella/0.1';
 
-/** Encodes pixels into files. Local by default; a pool of workers can stand behind it. */
+/**
+ * Encodes pixels into files. Local by default; a pool of workers can stand behind it. The
+ * encoder may take ownership of the pixel buffers (transfer them to another thread).
+ */
 export interface TileEncoder {
   stripTiles(strip: Pixels, tileWidth: number, settings: EncodeSettings): Promise<Uint8Array[]> | Uint8Array[];
   whole(pixels: Pixels, settings: EncodeSettings): Promise<Uint8Array> | Uint8Array;
+  /** How many encodes may be in flight at once (1 when absent: one after the other). */
+  readonly capacity?: number;
+}
+
+/** Runs async tasks with at most `limit` in flight; the first failure is rethrown. */
+class InFlight {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  async add(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    this.check();
+    const p: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    this.check();
+  }
+
+  /** Wait for everything in flight, ignoring failures (before throwing work away). */
+  async settle(): Promise<void> {
+    await Promise.all(this.running);
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure.error;
+  }
 }
 
 export function localEncoder(vips: Vips): TileEncoder {
@@ -78,6 +116,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
   const settings: EncodeSettings = { format: options.format, quality: options.quality };
   const tileEncoder = req.encoder ?? localEncoder(vips);
   const created: VipsImage[] = [];
+  let inFlight: InFlight | undefined;
   try {
     let source: VipsImage;
     try {
@@ -115,19 +154,27 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
       bytes += data.byteLength;
       req.onProgress?.({ files, totalFiles: plan.fileCount, bytes });
     };
+    // Encodes run ahead while the next strips decode, as many as the encoder takes; files
+    // are put as they come back. Tile paths never depend on the order of completion.
+    inFlight = new InFlight(tileEncoder.capacity ?? 1);
+    const running = inFlight;
     const consumer: PyramidConsumer = {
-      async strip(levelIndex: number, row: number, strip: Pixels) {
+      strip(levelIndex: number, row: number, strip: Pixels) {
         const level = plan.levels[levelIndex]!;
-        const encoded = await tileEncoder.stripTiles(strip, plan.tile.width, settings);
-        for (let column = 0; column < encoded.length; column++) {
-          if (plan.shadowedTiles.has(tileKey(levelIndex, column, row))) continue;
-          const t = tileGeometry(plan.image, plan.tile, level, column, row);
-          await put(tilePath(options.iiifVersion, plan.image, t, options.format), encoded[column]!);
-        }
+        return running.add(async () => {
+          const encoded = await tileEncoder.stripTiles(strip, plan.tile.width, settings);
+          for (let column = 0; column < encoded.length; column++) {
+            if (plan.shadowedTiles.has(tileKey(levelIndex, column, row))) continue;
+            const t = tileGeometry(plan.image, plan.tile, level, column, row);
+            await put(tilePath(options.iiifVersion, plan.image, t, options.format), encoded[column]!);
+          }
+        });
       },
-      async whole(file: WholeLevelFile, px: Pixels) {
-        const data = await tileEncoder.whole(px, settings);
-        for (const path of file.paths) await put(path, data);
+      whole(file: WholeLevelFile, px: Pixels) {
+        return running.add(async () => {
+          const data = await tileEncoder.whole(px, settings);
+          for (const path of file.paths) await put(path, data);
+        });
       },
     };
     const pyramid = new StripPyramid(plan, consumer, norm.bands);
@@ -148,6 +195,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
       await pyramid.push({ width: size.width, height: h, bands: norm.bands, data });
     }
     pyramid.finish();
+    await inFlight.drain();
 
     const serviceId = serviceIdFor(options.baseUrl, req.id);
     await writer.put('info.json', jsonBytes(buildInfoJson(serviceId, plan, options.iiifVersion, options.format)), infoContentType(options.iiifVersion));
@@ -167,6 +215,8 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     await writer.commit();
     return { id: req.id, width: size.width, height: size.height, levels: plan.levels.length, files, bytes, plan };
   } catch (err) {
+    // Encodes still in flight would write into the writer after it is gone: let them land first.
+    await inFlight?.settle();
     await writer.abort().catch(() => undefined);
     throw err;
   } finally {

@@ -2,6 +2,7 @@
 // are already complete, tiles the rest in a pool of worker threads, writes the collection.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { imageIdFor } from '../../shared/iiif/ids.ts';
 import { type ImageMetadata, buildManifest, manifestIdFor, serviceIdFor } from '../../shared/iiif/manifest.ts';
@@ -19,6 +20,8 @@ export interface TileRunOptions {
   out: string;
   options: TileOptions;
   jobs: number;
+  /** Encoder threads per image being tiled; 0 encodes in the decoding thread. Default: cores / jobs. */
+  encoders?: number;
   force: boolean;
   metadata?: MetadataTable;
 }
@@ -103,7 +106,9 @@ export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e
   onEvent({ type: 'planned', total: planned.length + unmatched.length });
   for (const r of reports) onEvent({ type: 'finished', report: r });
 
-  const pool = new TilePool(Math.max(1, Math.min(run.jobs, planned.length)));
+  const jobs = Math.max(1, Math.min(run.jobs, planned.length));
+  const encoders = run.encoders ?? Math.max(1, Math.round(availableParallelism() / jobs));
+  const pool = new TilePool(jobs, encoders);
   try {
     await Promise.all(
       planned.map(async (p) => {

@@ -3,7 +3,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { TileJob, TileJobSummary } from './tile-job.ts';
-import type { WorkerReply } from './tile-worker.ts';
+import type { TileWorkerData, WorkerReply } from './tile-worker.ts';
 
 const BOOT = new URL('./boot-worker.js', import.meta.url);
 const ENTRY = new URL('./tile-worker.ts', import.meta.url).href;
@@ -24,12 +24,17 @@ export class TilePool {
   private readonly waiting: Array<(slot: Slot) => void> = [];
   private readonly all = new Set<Slot>();
 
-  constructor(private readonly size: number) {
+  /** `size` images at once, each decoded in its own worker with `encoders` encoder threads. */
+  constructor(
+    private readonly size: number,
+    private readonly encoders: number,
+  ) {
     for (let i = 0; i < size; i++) this.release(this.spawn());
   }
 
   private spawn(): Slot {
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, stdout: false, stderr: false });
+    const data: TileWorkerData = { entry: ENTRY, encoders: this.encoders };
+    const worker = new Worker(BOOT, { workerData: data, stdout: false, stderr: false });
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type: string }): void => {
         if (m.type === 'ready') {

@@ -1,0 +1,14 @@
+// An encoder worker thread: one wasm-vips instance answering encode requests from the
+// tiling workers, each connected to it by its own MessagePort.
+
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
+import type { PortLike } from '../../shared/encode-pool/protocol.ts';
+import { loadVips, warmUp } from './vips.ts';
+
+const vips = await loadVips();
+warmUp(vips);
+parentPort!.on('message', (msg: { type: 'connect'; port: MessagePort }) => {
+  if (msg.type === 'connect') serveEncodeRequests(vips, msg.port as unknown as PortLike);
+});
+parentPort!.postMessage({ type: 'ready' });

@@ -1,0 +1,26 @@
+// The encoder side: answers encode requests arriving on one or more ports with one wasm-vips
+// instance. Runs in the agent's encoder worker threads and in the browser's encoder workers.
+
+import { encodePixels, encodeStripTiles } from '../vips/encode.ts';
+import { errorText } from '../vips/errors.ts';
+import type { Vips } from '../vips/types.ts';
+import type { EncodeReply, EncodeRequest, PortLike } from './protocol.ts';
+
+export function serveEncodeRequests(vips: Vips, port: PortLike): void {
+  port.addEventListener('message', (event) => {
+    const req = event.data as EncodeRequest;
+    let reply: EncodeReply;
+    try {
+      const files =
+        req.kind === 'tiles'
+          ? encodeStripTiles(vips, req.pixels, req.tileWidth, req.settings)
+          : [encodePixels(vips, req.pixels, req.settings)];
+      // Each file alone in its buffer, so that it can be transferred back.
+      reply = { id: req.id, files: files.map((f) => (f.byteOffset === 0 && f.buffer.byteLength === f.byteLength ? f : f.slice())) };
+    } catch (err) {
+      reply = { id: req.id, error: `encoding failed: ${errorText(err)}` };
+    }
+    port.postMessage(reply, 'files' in reply ? reply.files.map((f) => f.buffer) : []);
+  });
+  port.start?.();
+}

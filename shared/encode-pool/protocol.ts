@@ -1,0 +1,18 @@
+// Messages between a tiler (the decoder) and encoder workers. Pixel and file buffers are
+// transferred, not copied. Works over Node's worker_threads MessagePort and the browser's.
+
+import type { Pixels } from '../pyramid/pixels.ts';
+import type { EncodeSettings } from '../vips/encode.ts';
+
+export type EncodeRequest =
+  | { kind: 'tiles'; id: number; pixels: Pixels; tileWidth: number; settings: EncodeSettings }
+  | { kind: 'whole'; id: number; pixels: Pixels; settings: EncodeSettings };
+
+export type EncodeReply = { id: number; files: Uint8Array[] } | { id: number; error: string };
+
+/** The part of MessagePort both platforms share. */
+export interface PortLike {
+  postMessage(message: unknown, transfer?: Transferable[] | readonly unknown[]): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  start?(): void;
+}
