@@ -1,0 +1,51 @@
+// The encoder pool changes nothing but speed: every file is byte-identical to the
+// single-threaded path, for odd sizes, both IIIF versions and every format.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTile } from '../agent/commands/tile.ts';
+import { resolveTileOptions } from '../shared/options.ts';
+import { raw } from './helpers/odd-images.ts';
+
+function files(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name !== 'collection.json' && e.name !== '.tessella.json') out.set(relative(dir, p), readFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tessella-pool-'));
+  await raw(1500, 1100).jpeg({ quality: 92 }).toFile(join(dir, 'photo.jpg'));
+  await raw(257, 1, 4).png().toFile(join(dir, 'line.png'));
+  await raw(33, 900, 4).png().toFile(join(dir, 'tall.png'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('encoder pool', () => {
+  for (const [iiifVersion, format] of [[3, 'jpg'], [2, 'webp'], [3, 'png']] as const) {
+    it(`v${iiifVersion} ${format}: same bytes with 0 and 2 encoder threads`, async () => {
+      const options = resolveTileOptions({ iiifVersion, format });
+      const inputs = ['photo.jpg', 'line.png', 'tall.png'].map((f) => join(dir, f));
+      const single = join(dir, `single-${iiifVersion}-${format}`);
+      const pooled = join(dir, `pooled-${iiifVersion}-${format}`);
+      const a = await runTile(inputs, { out: single, options, jobs: 1, encoders: 0, force: true });
+      const b = await runTile(inputs, { out: pooled, options, jobs: 1, encoders: 2, force: true });
+      expect(a.totals.failed).toBe(0);
+      expect(b.totals.failed).toBe(0);
+      const fa = files(single);
+      const fb = files(pooled);
+      expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
+      expect(fa.size).toBeGreaterThan(50);
+      for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), path).toBe(true);
+    });
+  }
+});
