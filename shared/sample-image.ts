@@ -33,11 +33,13 @@ function paletteBands(): number[][] {
   return bands;
 }
 
-/** Fine octaves repeat a small tile (Perlin noise wraps seamlessly), which is far cheaper
- * than computing every pixel; the period of 32+ cells is not noticeable. */
+/**
+ * One octave of noise. On big images, fine octaves repeat a small tile (Perlin noise wraps
+ * seamlessly), far cheaper than computing every pixel; a period of 32+ cells goes unnoticed.
+ */
 function perlinLayer(vips: Vips, width: number, height: number, cell: number, seed: number, keep: (img: VipsImage) => VipsImage): VipsImage {
   const TILE = 1024;
-  if (cell * 32 > TILE) return vips.Image.perlin(width, height, { cell_size: cell, seed });
+  if (cell * 32 > TILE || Math.max(width, height) <= TILE) return vips.Image.perlin(width, height, { cell_size: cell, seed });
   const side = Math.floor(TILE / cell) * cell;
   const tile = keep(keep(vips.Image.perlin(side, side, { cell_size: cell, seed })).copyMemory());
   const across = Math.ceil(width / side);
@@ -64,16 +66,16 @@ export function makeSampleImage(vips: Vips, width = 6000, height = 4000): VipsIm
       const cell = Math.max(8, Math.round(base / 3.2 ** i));
       return keep(keep(perlinLayer(vips, width, height, cell, 11 + i, keep)).linear(weight, 0));
     });
-    const height01 = keep(I.sum(octaves));
+    const terrain = keep(I.sum(octaves));
 
     // Elevation 0-255 with sea level at 128, coloured through the palette.
-    const elevation = keep(keep(height01.linear(120, 128)).cast('uchar'));
+    const elevation = keep(keep(terrain.linear(120, 128)).cast('uchar'));
     const palette = paletteBands().map((band) => keep(I.newFromArray(band)));
     const lut = keep(keep(palette[0]!.bandjoin([palette[1]!, palette[2]!])).cast('uchar'));
     const colour = keep(elevation.maplut(lut));
 
     // Hill shading from the height gradient, light from the top left; the sea stays flat.
-    const slope = keep(height01.conv(keep(I.newMatrix(3, 3, [-1, 0, 0, 0, 0, 0, 0, 0, 1]))));
+    const slope = keep(terrain.conv(keep(I.newMatrix(3, 3, [-1, 0, 0, 0, 0, 0, 0, 0, 1]))));
     const land = keep(elevation.moreEq(128));
     const shade = keep(land.ifthenelse(keep(slope.linear(-24, 1)), 1));
     const shaded = keep(colour.multiply(shade));
