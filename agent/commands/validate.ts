@@ -78,6 +78,31 @@ interface ImageResult {
   manifestId?: string;
 }
 
+/** Thumbnail and painting body images of a manifest: files of the image folder that must exist. */
+function addManifestImages(images: ReferencedImage[], service: ServiceDescription, files: ExpectedFiles, p: Problems): void {
+  for (const image of images) {
+    const path = pathUnder(service.id, image.url);
+    if (path) files.add(asExpected(image, path));
+    else p.add(`${image.why} ${image.url} is not a file under the image service ${service.id}`);
+  }
+}
+
+/** What Mirador requests for thumbnails; URLs it cannot map to a file are warned about once each. */
+function addMiradorImages(images: ReferencedImage[], service: ServiceDescription, files: ExpectedFiles, warnings: Problems): void {
+  const reported = new Set<string>();
+  for (const image of images) {
+    const path = pathUnder(service.id, image.url);
+    if (path) {
+      files.add(asExpected(image, path));
+      continue;
+    }
+    if (reported.has(image.url)) continue;
+    reported.add(image.url);
+    if (image.url.includes('/full//')) warnings.add(`Mirador would request ${image.url}: no listed size suits its thumbnail box, so it builds an empty size (${image.why})`);
+    else warnings.add(`Mirador would request ${image.url}, which is not under the image service ${service.id} (${image.why})`);
+  }
+}
+
 function validateImage(dir: string, id: string, schema: SchemaCheck | undefined): ImageResult {
   const folder = join(dir, id);
   const problems = new Problems();
@@ -85,34 +110,25 @@ function validateImage(dir: string, id: string, schema: SchemaCheck | undefined)
 
   const info = readJson(join(folder, 'info.json'));
   const infoProblems = new Problems('info.json: ');
-  const service = info.error ? (infoProblems.add(info.error), undefined) : checkInfoJson(info.json, id, infoProblems);
+  let service: ServiceDescription | undefined;
+  if (info.error) infoProblems.add(info.error);
+  else service = checkInfoJson(info.json, id, infoProblems);
   problems.list.push(...infoProblems.list);
 
+  // What viewers ask for (from info.json), then the images the manifest points at.
   const files = service ? serviceFiles(service) : new ExpectedFiles();
+  const mirador = new ExpectedFiles();
   const manifestProblems = new Problems('manifest.json: ');
   const manifest = readJson(join(folder, 'manifest.json'));
   let manifestId: string | undefined;
-  const mirador = new ExpectedFiles();
-  const outside = new Set<string>();
   if (manifest.error) manifestProblems.add(manifest.error);
   else {
     const found = checkManifest(manifest.json, id, service, manifestProblems);
     manifestId = found.id;
     if (schema) manifestProblems.list.push(...capList(schema(manifest.json), LIST_LIMIT, 'schema errors').map((e) => `manifest.json: ${e}`));
     if (service) {
-      for (const image of found.images) {
-        const path = pathUnder(service.id, image.url);
-        if (path) files.add(asExpected(image, path));
-        else manifestProblems.add(`${image.why} ${image.url} is not a file under the image service ${service.id}`);
-      }
-      for (const image of found.miradorImages) {
-        const path = pathUnder(service.id, image.url);
-        if (path) mirador.add(asExpected(image, path));
-        else if (outside.has(image.url)) continue;
-        else if (image.url.includes('/full//')) warnings.add(`Mirador would request ${image.url}: no listed size suits its thumbnail box, so it builds an empty size (${image.why})`);
-        else warnings.add(`Mirador would request ${image.url}, which is not under the image service ${service.id} (${image.why})`);
-        outside.add(image.url);
-      }
+      addManifestImages(found.images, service, files, manifestProblems);
+      addMiradorImages(found.miradorImages, service, mirador, warnings);
     }
   }
   problems.list.push(...manifestProblems.list);
@@ -120,14 +136,14 @@ function validateImage(dir: string, id: string, schema: SchemaCheck | undefined)
   let checked = files.size;
   if (service) {
     problems.list.push(...checkFiles(folder, files.byPath.values(), LIST_LIMIT));
-    checked += [...mirador.byPath.keys()].filter((path) => !files.byPath.has(path)).length;
-    warnings.list.push(...checkFiles(folder, mirador.byPath.values(), LIST_LIMIT).map((w) => `Mirador thumbnail: ${w}`));
+    const miradorOnly = [...mirador.byPath.values()].filter((f) => !files.byPath.has(f.path));
+    checked += miradorOnly.length;
+    warnings.list.push(...checkFiles(folder, miradorOnly, LIST_LIMIT).map((w) => `Mirador thumbnail: ${w}`));
     if (service.format !== 'jpg') {
       // Level 0 promises jpg: the official validator's id_basic and format_jpg fetch full/max as jpg.
-      const jpg = maxPath(service.version, 'jpg');
       checked += 1;
-      const missing = checkFiles(folder, [{ path: jpg, ...service.max, why: 'level 0 requires jpg; the official image validator fetches it' }]);
-      warnings.list.push(...missing);
+      const jpg = { path: maxPath(service.version, 'jpg'), ...service.max, why: 'level 0 requires jpg; the official image validator fetches it' };
+      warnings.list.push(...checkFiles(folder, [jpg]));
     }
   }
   return { validation: { id, checkedUrls: checked, problems: problems.list, warnings: warnings.list }, service, manifestId };

@@ -14,7 +14,12 @@ function describe(e: ErrorObject): string {
 
 /** Compile the schema in `file`; the returned function lists a document's schema errors. */
 export function loadSchema(file: string): SchemaCheck {
-  const schema = JSON.parse(readFileSync(file, 'utf8')) as object;
+  let schema: object;
+  try {
+    schema = JSON.parse(readFileSync(file, 'utf8')) as object;
+  } catch (err) {
+    throw new Error(`--schema ${file}: cannot read it as JSON (${(err as Error).message})`);
+  }
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile(schema);
   return (document) => {
