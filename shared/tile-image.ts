@@ -148,11 +148,14 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     const mime = mimeTypeOf(options.format);
     let files = 0;
     let bytes = 0;
-    const put = async (path: string, data: Uint8Array): Promise<void> => {
-      await writer.put(path, data, mime);
+    const count = (data: Uint8Array): void => {
       files++;
       bytes += data.byteLength;
       req.onProgress?.({ files, totalFiles: plan.fileCount, bytes });
+    };
+    const put = async (path: string, data: Uint8Array): Promise<void> => {
+      await writer.put(path, data, mime);
+      count(data);
     };
     // Encodes run ahead while the next strips decode, as many as the encoder takes; files
     // are put as they come back. Tile paths never depend on the order of completion.
@@ -171,9 +174,18 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
         });
       },
       whole(file: WholeLevelFile, px: Pixels) {
+        // Copy the pixels for the JPEG first: a pool encoder takes the original away.
+        const jpeg = file.jpegPaths.length > 0 ? { pixels: { ...px, data: px.data.slice() } } : undefined;
         return running.add(async () => {
           const data = await tileEncoder.whole(px, settings);
           for (const path of file.paths) await put(path, data);
+          if (jpeg) {
+            const copy = await tileEncoder.whole(jpeg.pixels, { format: 'jpg', quality: settings.quality });
+            for (const path of file.jpegPaths) {
+              await writer.put(path, copy, 'image/jpeg');
+              count(copy);
+            }
+          }
         });
       },
     };

@@ -53,11 +53,15 @@ export function buildInfoJson(serviceId: string, plan: ImagePlan, version: IiifV
   };
 }
 
-/** The service block embedded in a manifest's painting body (what Mirador reads for thumbnails). */
-export function embeddedService(serviceId: string, plan: ImagePlan, version: IiifVersion): Record<string, unknown> {
+/**
+ * The service block embedded in a manifest's painting body. Clients such as Mirador build
+ * image URLs from its `sizes`, in its `preferredFormats` (jpg when absent), in any version.
+ */
+export function embeddedService(serviceId: string, plan: ImagePlan, version: IiifVersion, format: TileFormat): Record<string, unknown> {
   const sizes = plan.sizes.map((s) => ({ width: s.width, height: s.height }));
+  const formats = format === 'jpg' ? {} : { preferredFormats: [format] };
   if (version === 3) {
-    return { id: serviceId, type: 'ImageService3', profile: 'level0', width: plan.image.width, height: plan.image.height, sizes };
+    return { id: serviceId, type: 'ImageService3', profile: 'level0', width: plan.image.width, height: plan.image.height, sizes, ...formats };
   }
-  return { '@id': serviceId, '@type': 'ImageService2', profile: LEVEL0_V2_PROFILE, width: plan.image.width, height: plan.image.height, sizes };
+  return { '@id': serviceId, '@type': 'ImageService2', profile: LEVEL0_V2_PROFILE, width: plan.image.width, height: plan.image.height, sizes, ...formats };
 }

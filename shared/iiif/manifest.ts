@@ -58,6 +58,11 @@ function thumbnailSize(plan: ImagePlan): { width: number; height: number } {
   return fitting[fitting.length - 1] ?? plan.sizes[0] ?? plan.max;
 }
 
+/**
+ * A thumbnail: a listed size, by its URL alone. Without a service block, clients use this URL
+ * as it is; with one, Mirador builds its own URL from the service's sizes, and for an image
+ * that fits one tile (its only size being the full size) that URL is `full//0/...`.
+ */
 export function thumbnailFor(input: ManifestInput): Record<string, unknown> {
   const service = serviceIdFor(input.baseUrl, input.id);
   const size = thumbnailSize(input.plan);
@@ -67,7 +72,6 @@ export function thumbnailFor(input: ManifestInput): Record<string, unknown> {
     format: mimeTypeOf(input.format),
     width: size.width,
     height: size.height,
-    service: [embeddedService(service, input.plan, input.version)],
   };
 }
 
@@ -91,7 +95,8 @@ export function buildManifest(input: ManifestInput): Record<string, unknown> {
   if (pairs.length > 0) manifest.metadata = pairs.map(([k, v]) => ({ label: text(k), value: text(v) }));
   if (rights) manifest.rights = rights;
   if (md.attribution) manifest.requiredStatement = { label: { en: ['Attribution'] }, value: text(md.attribution) };
-  manifest.thumbnail = [thumbnailFor(input)];
+  const thumbnail = [thumbnailFor(input)];
+  manifest.thumbnail = thumbnail;
   manifest.items = [
     {
       id: canvasId,
@@ -99,6 +104,7 @@ export function buildManifest(input: ManifestInput): Record<string, unknown> {
       label: text(md.label?.trim() || id),
       width: plan.image.width,
       height: plan.image.height,
+      thumbnail,
       items: [
         {
           id: `${canvasId}/page/1`,
@@ -115,7 +121,7 @@ export function buildManifest(input: ManifestInput): Record<string, unknown> {
                 format: mimeTypeOf(format),
                 width: plan.max.width,
                 height: plan.max.height,
-                service: [embeddedService(service, plan, version)],
+                service: [embeddedService(service, plan, version, format)],
               },
             },
           ],

@@ -20,7 +20,10 @@ export interface WholeLevelFile {
   level: number;
   width: number;
   height: number;
+  /** Paths in the tile format. */
   paths: string[];
+  /** The same image as JPEG, for non-JPEG output: level 0 promises jpg for full/max. */
+  jpegPaths: string[];
 }
 
 export interface ImagePlan {
@@ -64,6 +67,8 @@ export function planImage(image: ImageSize, options: Pick<TileOptions, 'tileSize
     const size = sizePath(version, level, format);
     const listed = !claimed.has(size);
     candidates.push(size);
+    // Mirador asks for `full/w,h` whatever the service version: v2 gets both forms.
+    if (version === 2) candidates.push(sizePath(3, level, format));
     if (level.index === top.index) candidates.push(maxPath(version, format));
     if (level.columns === 1 && level.rows === 1) {
       const only = levelTiles(image, tile, level).next().value!;
@@ -72,7 +77,9 @@ export function planImage(image: ImageSize, options: Pick<TileOptions, 'tileSize
     const paths = [...new Set(candidates)].filter((p) => !claimed.has(p));
     paths.forEach((p) => claimed.add(p));
     if (listed) sizes.unshift({ width: level.width, height: level.height });
-    if (paths.length > 0) wholeLevels.unshift({ level: level.index, width: level.width, height: level.height, paths });
+    const jpegPaths = format !== 'jpg' && level.index === top.index ? [maxPath(version, 'jpg')] : [];
+    jpegPaths.forEach((p) => claimed.add(p));
+    if (paths.length > 0) wholeLevels.unshift({ level: level.index, width: level.width, height: level.height, paths, jpegPaths });
   }
 
   const tiledLevels = new Set(levels.filter((l) => l.columns * l.rows > 1).map((l) => l.index));
@@ -101,7 +108,10 @@ export function planImage(image: ImageSize, options: Pick<TileOptions, 'tileSize
 
 /** Every file path of an image, relative to its folder (tiles, sizes, full/max), without JSON files. */
 export function* planPaths(plan: ImagePlan, options: Pick<TileOptions, 'iiifVersion' | 'format'>): Generator<string> {
-  for (const w of plan.wholeLevels) yield* w.paths;
+  for (const w of plan.wholeLevels) {
+    yield* w.paths;
+    yield* w.jpegPaths;
+  }
   for (const level of plan.levels) {
     if (!plan.tiledLevels.has(level.index)) continue;
     for (const t of levelTiles(plan.image, plan.tile, level)) {

@@ -28,12 +28,14 @@ export function imageFromPixels(vips: Vips, p: Pixels): VipsImage {
   return img;
 }
 
-/** Encode a whole pixel buffer as one image file. */
+/** Encode a whole pixel buffer as one image file (alpha flattened on white for JPEG). */
 export function encodePixels(vips: Vips, p: Pixels, s: EncodeSettings): Uint8Array {
   const img = imageFromPixels(vips, p);
+  const flat = s.format === 'jpg' && p.bands === 4 ? img.flatten({ background: [255, 255, 255] }) : undefined;
   try {
-    return save(img, s);
+    return save(flat ?? img, s);
   } finally {
+    flat?.delete();
     img.delete();
   }
 }
