@@ -1,0 +1,94 @@
+// What is benchmarked: the input images (cases) and the programs that tile them (tools).
+// Adding a case or a tool is one entry here. Entries marked optIn run only when asked for by
+// name (`--only NAME`) or by a flag of their own in bench.ts (e.g. a huge image, a browser run).
+
+import { KLEIBER, grainyUpscale, sharedImage } from './images.ts';
+
+export interface BenchCase {
+  /** The name `--only` takes. */
+  name: string;
+  description: string;
+  optIn?: boolean;
+  /** Returns the input file, generating (and caching) it if needed. */
+  prepare(repoRoot: string): Promise<string>;
+}
+
+export const CASES: BenchCase[] = [
+  {
+    name: '100mpx',
+    description: 'Kleiber upscaled to 13000x7700 with grain, baseline JPEG Q90 (generated once, cached)',
+    prepare: (repoRoot) => grainyUpscale(sharedImage(repoRoot, KLEIBER), { width: 13000, height: 7700, grain: 20, quality: 90 }),
+  },
+  {
+    name: 'kleiber',
+    description: 'the shared Kleiber photo as is (6028x3391 JPEG)',
+    prepare: async (repoRoot) => sharedImage(repoRoot, KLEIBER),
+  },
+];
+
+export interface ToolRun {
+  repoRoot: string;
+  input: string;
+  /** A fresh, empty folder for this run only. */
+  outDir: string;
+  tileSize: number;
+  quality: number;
+  /** Node options every Node child gets first (the resource-usage probe). */
+  nodeOptions: string[];
+}
+
+export interface BenchTool {
+  /** Row label. */
+  name: string;
+  /** The tool the others are compared with (ratios in the table). */
+  reference?: boolean;
+  optIn?: boolean;
+  /** The child process to run: [command, ...args]. It runs with the repo as working folder. */
+  command(run: ToolRun): string[];
+}
+
+/** The real CLI, as a user runs it. */
+function agentTool(name: string, jobs?: number): BenchTool {
+  return {
+    name,
+    command: (r) => [
+      process.execPath,
+      ...r.nodeOptions,
+      'agent/bin/agent.js',
+      'tile',
+      r.input,
+      '--out',
+      r.outDir,
+      '--tile-size',
+      String(r.tileSize),
+      '--quality',
+      String(r.quality),
+      // The folder is fresh anyway; --force makes sure no stamp from elsewhere skips the work.
+      '--force',
+      ...(jobs === undefined ? [] : ['--jobs', String(jobs)]),
+    ],
+  };
+}
+
+export const TOOLS: BenchTool[] = [
+  {
+    name: 'sharp',
+    reference: true,
+    command: (r) => [
+      process.execPath,
+      ...r.nodeOptions,
+      '--import',
+      'tsx',
+      'bench/run-sharp.ts',
+      r.input,
+      '--out',
+      r.outDir,
+      '--tile-size',
+      String(r.tileSize),
+      '--quality',
+      String(r.quality),
+    ],
+  },
+  agentTool('agent --jobs 1', 1),
+  agentTool('agent (default jobs)'),
+];

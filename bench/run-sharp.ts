@@ -1,0 +1,31 @@
+// The reference for the benchmark: sharp (native libvips dzsave) writing IIIF 3 tiles, run in a
+// child process of its own so it is measured exactly like the agent.
+// Usage: node --import tsx bench/run-sharp.ts INPUT --out DIR [--tile-size 256] [--quality 85]
+// Writes DIR/<file name without extension>/info.json and the tiles.
+
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { imageIdFor } from '../shared/iiif/ids.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    out: { type: 'string' },
+    'tile-size': { type: 'string', default: '256' },
+    quality: { type: 'string', default: '85' },
+  },
+});
+
+const input = positionals[0];
+if (!input || !values.out) {
+  process.stderr.write('usage: run-sharp.ts INPUT --out DIR [--tile-size N] [--quality Q]\n');
+  process.exit(2);
+}
+
+// sharp's defaults otherwise (concurrency, cache), as a user of sharp would get them; no pixel
+// limit so that very large inputs are accepted like the agent accepts them.
+await sharp(input, { limitInputPixels: false })
+  .jpeg({ quality: Number(values.quality) })
+  .tile({ size: Number(values['tile-size']), layout: 'iiif3' })
+  .toFile(join(values.out, imageIdFor(input)));
