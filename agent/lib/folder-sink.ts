@@ -1,7 +1,8 @@
 // A folder of images, each published atomically: written aside under .tessella-staging,
 // then moved into place with one rename when complete.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ImageSink, ImageStamp, ImageWriter } from '../../shared/sink.ts';
 import { STAMP_FILE } from '../../shared/sink.ts';
@@ -47,21 +48,24 @@ export class FolderSink implements ImageSink {
 }
 
 class FolderImageWriter implements ImageWriter {
-  private readonly dirs = new Set<string>();
+  private readonly dirs = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly staging: string,
     private readonly target: string,
   ) {}
 
-  put(path: string, bytes: Uint8Array): void {
+  /** Asynchronous, so that file-system calls run in libuv's threads while this one decodes. */
+  async put(path: string, bytes: Uint8Array): Promise<void> {
     const file = join(this.staging, path);
     const dir = dirname(file);
-    if (!this.dirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.dirs.add(dir);
+    let made = this.dirs.get(dir);
+    if (!made) {
+      made = mkdir(dir, { recursive: true });
+      this.dirs.set(dir, made);
     }
-    writeFileSync(file, bytes);
+    await made;
+    await writeFile(file, bytes);
   }
 
   async commit(): Promise<void> {
