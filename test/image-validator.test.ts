@@ -1,6 +1,7 @@
 // The official IIIF image validator's level-0 tests (iiif_validator/tests/: info_json, id_basic,
 // format_jpg, id_squares, and for 3.0 size_nofull), reproduced against a tiled copy of its own
-// test image served over HTTP on loopback, for Image API 3.0 and 2.1.
+// test image served over HTTP on loopback, for Image API 3.0 and 2.1, with jpg tiles and with
+// webp tiles (level 0 still promises full/max, or full/full, as jpg: the validator fetches it).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeHandle, serve } from '../agent/commands/serve.ts';
 import { runTile } from '../agent/commands/tile.ts';
 import { validateFolder } from '../agent/commands/validate.ts';
-import { resolveTileOptions } from '../shared/options.ts';
+import { type TileFormat, resolveTileOptions } from '../shared/options.ts';
 
 const ROOT = resolve(__dirname, '..');
 const SOURCE = resolve(ROOT, '..', 'shared', 'images', 'iiif-validator-test-1000x1000.png');
@@ -43,7 +44,14 @@ function squareColour(img: { data: Buffer; width: number }, x: number, y: number
   return [best >> 16, (best >> 8) & 0xff, best & 0xff];
 }
 
-describe.each([3, 2] as const)('official image validator, level 0, Image API %i', (version) => {
+const CASES: Array<{ version: 2 | 3; format: TileFormat }> = [
+  { version: 3, format: 'jpg' },
+  { version: 2, format: 'jpg' },
+  { version: 3, format: 'webp' },
+  { version: 2, format: 'webp' },
+];
+
+describe.each(CASES)('official image validator, level 0, Image API $version, $format tiles', ({ version, format }) => {
   let dir: string;
   let server: ServeHandle;
   let service: string;
@@ -51,12 +59,12 @@ describe.each([3, 2] as const)('official image validator, level 0, Image API %i'
   const fullPath = version === 3 ? 'full/max/0/default.jpg' : 'full/full/0/default.jpg';
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), `tessella-image-validator-v${version}-`));
+    dir = mkdtempSync(join(tmpdir(), `tessella-image-validator-v${version}-${format}-`));
     server = await serve(dir, { port: 0, host: '127.0.0.1' });
     expect(server.url.endsWith('/')).toBe(true);
     // The tiler writes the id as base-url + id, so the base must be the server's /iiif.
     const baseUrl = `${server.url}iiif`;
-    const report = await runTile([SOURCE], { out: dir, options: resolveTileOptions({ baseUrl, iiifVersion: version }), jobs: 1, force: false });
+    const report = await runTile([SOURCE], { out: dir, options: resolveTileOptions({ baseUrl, iiifVersion: version, format }), jobs: 1, force: false });
     expect(report.totals.failed).toBe(0);
     service = `${baseUrl}/${ID}`;
   });
@@ -138,6 +146,15 @@ describe.each([3, 2] as const)('official image validator, level 0, Image API %i'
       const res = await fetch(`${service}/full/full/0/default.jpg`);
       expect(res.status).not.toBe(200);
       await res.arrayBuffer();
+    });
+  }
+
+  if (format !== 'jpg') {
+    it(`the output really is ${format}: ${fullPath.replace('.jpg', `.${format}`)} is served too`, async () => {
+      const res = await fetch(`${service}/${fullPath.replace('.jpg', `.${format}`)}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(`image/${format}`);
+      expect((await sharp(Buffer.from(await res.arrayBuffer())).metadata()).format).toBe(format);
     });
   }
 

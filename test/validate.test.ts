@@ -1,8 +1,8 @@
 // `agent validate`: good output folders pass (v3, v2, webp, with and without the IIIF schema);
-// each kind of breakage is reported; the URLs it checks are exactly the files the tiler plans;
+// each kind of breakage is reported; the URLs it checks are the files the tiler plans;
 // its Mirador port agrees with Mirador's own code; the schema rejects what the notes say.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -14,7 +14,7 @@ import { ExpectedFiles, checkFiles, serviceFiles } from '../agent/lib/validate-f
 import { readImageHeader } from '../agent/lib/validate-header.ts';
 import { checkInfoJson } from '../agent/lib/validate-info.ts';
 import { Problems } from '../agent/lib/validate-json.ts';
-import { MIRADOR_THUMBNAIL_REQUESTS, miradorThumbnailUrl } from '../agent/lib/validate-mirador.ts';
+import { MIRADOR_PREFERRED_FORMATS, MIRADOR_THUMBNAIL_REQUESTS, miradorThumbnail, miradorThumbnails } from '../agent/lib/validate-mirador.ts';
 import { loadSchema } from '../agent/lib/validate-schema.ts';
 import { planImage, planPaths } from '../shared/iiif/plan.ts';
 import { type TileOptions, resolveTileOptions } from '../shared/options.ts';
@@ -25,11 +25,15 @@ const AGENT = join(ROOT, 'agent', 'bin', 'agent.js');
 const SCHEMA_DIR = resolve(ROOT, '..', 'shared', 'iiif-schema');
 const SCHEMA = join(SCHEMA_DIR, 'iiif_3_0.json');
 
+// Images that fit in one tile (or nearly: 1x300 is two 1x256 tiles, then one) and bigger ones.
 const SIZES = [
   { width: 1, height: 1 },
+  { width: 1, height: 300 },
+  { width: 255, height: 255 },
   { width: 300, height: 200 },
   { width: 1000, height: 700 },
 ];
+const IDS = SIZES.map((s) => `img-${s.width}x${s.height}`).sort();
 
 let work: string;
 let sources: string[];
@@ -45,6 +49,11 @@ async function tile(inputs: string[], name: keyof typeof folders): Promise<void>
   folders[name] = join(work, name);
   const report = await runTile(inputs, { out: folders[name], options: options[name], jobs: 1, force: false });
   expect(report.totals.failed).toBe(0);
+}
+
+/** The source image of an id. */
+function sourceFor(id: string): string {
+  return sources.find((f) => f.endsWith(`/${id}.png`))!;
 }
 
 /** A fresh copy of a good folder, to break. */
@@ -77,7 +86,7 @@ beforeAll(async () => {
   for (const size of SIZES) sources.push(await writeGradientImage(work, `img-${size.width}x${size.height}`, size));
   await tile(sources, 'v3');
   await tile(sources, 'v2');
-  await tile([sources[1]!], 'webp');
+  await tile(sources, 'webp');
 });
 
 afterAll(() => {
@@ -85,15 +94,15 @@ afterAll(() => {
 });
 
 describe('good folders', () => {
-  it.each(['v3', 'v2', 'webp'] as const)('%s: no problems, every image and URL counted', async (name) => {
+  it.each(['v3', 'v2', 'webp'] as const)('%s: no problems, no warnings, every image and URL counted', async (name) => {
     const report = await validateFolder(folders[name]);
     expect(report.problems).toEqual([]);
-    const expectedIds = name === 'webp' ? ['img-300x200'] : ['img-1000x700', 'img-1x1', 'img-300x200'];
-    expect(report.images.map((i) => i.id)).toEqual(expectedIds);
+    expect(report.warnings).toEqual([]);
+    expect(report.images.map((i) => i.id)).toEqual(IDS);
     for (const image of report.images) expect(image.checkedUrls).toBeGreaterThan(0);
     expect(report.checkedUrls).toBe(report.images.reduce((n, i) => n + i.checkedUrls, 0) + report.images.length); // + collection thumbnails
     const summary = formatValidation(report).trimEnd().split('\n').pop();
-    expect(summary).toMatch(new RegExp(`^${expectedIds.length} images?, ${report.checkedUrls} URLs checked, 0 problems(, \\d+ warnings?)?$`));
+    expect(summary).toBe(`${IDS.length} images, ${report.checkedUrls} URLs checked, 0 problems`);
   });
 
   it.each(['v3', 'v2', 'webp'] as const)('%s: with the IIIF presentation schema, still no problems', async (name) => {
@@ -101,9 +110,9 @@ describe('good folders', () => {
     expect(report.problems).toEqual([]);
   });
 
-  it.each(['v3', 'v2', 'webp'] as const)('%s: the URLs checked from info.json are exactly the files the tiler plans', (name) => {
+  it.each(['v3', 'v2', 'webp'] as const)('%s: the URLs checked from info.json are the files the tiler plans', (name) => {
     const ids = readdirSync(folders[name]).filter((f) => f.startsWith('img-'));
-    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.sort()).toEqual(IDS);
     for (const id of ids) {
       const info = readJson(join(folders[name], id, 'info.json'));
       const p = new Problems();
@@ -111,7 +120,8 @@ describe('good folders', () => {
       expect(p.list).toEqual([]);
       const checked = [...serviceFiles(service!).byPath.keys()].sort();
       const planned = [...planPaths(planImage({ width: info.width, height: info.height }, options[name]), options[name])].sort();
-      expect(checked).toEqual(planned);
+      expect(checked.filter((path) => !planned.includes(path)), `${name} ${id}: checked but not written`).toEqual([]);
+      expect(planned.filter((path) => !checked.includes(path)), `${name} ${id}: written but not checked`).toEqual([]);
     }
   });
 });
@@ -174,7 +184,7 @@ describe('broken folders: each problem is reported', () => {
     const info = readJson(join(folder, 'info.json'));
     expect([info.maxWidth, info.maxHeight]).toEqual([500, 350]);
     expect(readImageHeader(join(folder, 'full/full/0/default.jpg'))).toEqual({ format: 'jpg', width: 500, height: 350 });
-    await sharp(sources[2]!).jpeg().toFile(join(folder, 'full/full/0/default.jpg'));
+    await sharp(sourceFor('img-1000x700')).jpeg().toFile(join(folder, 'full/full/0/default.jpg'));
     expect(await problemsOf(dir)).toEqual(['img-1000x700: full/full/0/default.jpg is 1000x700, expected 500x350 (full/full)']);
   });
 
@@ -236,17 +246,64 @@ describe('broken folders: each problem is reported', () => {
     expect(problems).toContain('collection.json: items[1].id "http://127.0.0.1:8080/iiif/img-1x1/manifest.json" is not the id of a manifest in this folder');
   });
 
-  it('Mirador thumbnails that would 404 are warnings, not problems', async () => {
+  it('Mirador thumbnails that would 404 are problems: a thumbnail service with preferredFormats png', async () => {
     const dir = copyOf('v3');
     const file = join(dir, 'img-1000x700', 'manifest.json');
     const manifest = readJson(file);
-    // With preferredFormats on the embedded service, Mirador asks for png thumbnails, which do not exist.
-    manifest.thumbnail[0].service[0].preferredFormats = ['png'];
+    // With a service on the manifest thumbnail, Mirador builds its own URLs from the service's
+    // sizes, in its preferred format: png thumbnails, which do not exist.
+    const bodyService = manifest.items[0].items[0].items[0].body.service[0];
+    manifest.thumbnail[0].service = [{ ...bodyService, preferredFormats: ['png'] }];
     writeJson(file, manifest);
     const report = await validateFolder(dir);
-    expect(report.problems).toEqual([]);
-    expect(report.warnings).toContain('img-1000x700: Mirador thumbnail: missing full/250,175/0/default.png (from the service of the manifest thumbnail)');
-    expect(formatValidation(report)).toContain('  warning: Mirador thumbnail: missing full/250,175/0/default.png');
+    expect(report.warnings).toEqual([]);
+    expect(report.problems).toContain('img-1000x700: missing full/250,175/0/default.png (Mirador thumbnail: service of manifest thumbnail[0])');
+    expect(report.problems).toContain('img-1000x700: missing full/500,350/0/default.png (Mirador thumbnail: service of manifest thumbnail[0])');
+    expect(formatValidation(report)).toContain('  problem: missing full/250,175/0/default.png (Mirador thumbnail: service of manifest thumbnail[0])');
+  });
+
+  it('without a canvas thumbnail, Mirador uses the painting body service: fine for big images, an empty size for one that fits one tile', async () => {
+    for (const name of ['v3', 'v2'] as const) {
+      const dir = copyOf(name);
+      for (const id of ['img-1x1', 'img-255x255', 'img-1000x700']) {
+        const file = join(dir, id, 'manifest.json');
+        const manifest = readJson(file);
+        delete manifest.items[0].thumbnail;
+        writeJson(file, manifest);
+      }
+      // The tiler writes `full/w,h` of every size, also for v2: only the single-size images fail.
+      expect(await problemsOf(dir)).toEqual(
+        ['img-1x1', 'img-255x255'].map(
+          (id) =>
+            `${id}: manifest.json: Mirador would request http://127.0.0.1:8080/iiif/${id}/full//0/default.jpg: no listed size suits its thumbnail box, so it builds an empty size (Mirador thumbnail: service of canvas 1 > painting body)`,
+        ),
+      );
+    }
+  });
+
+  it('a canvas thumbnail that is missing, then not an image', async () => {
+    const dir = copyOf('v2');
+    const folder = join(dir, 'img-300x200');
+    const file = join(folder, 'manifest.json');
+    const manifest = readJson(file);
+    const canvas = manifest.items[0];
+    canvas.thumbnail = [{ ...canvas.thumbnail[0], id: canvas.thumbnail[0].id.replace('/full/300,/', '/full/120,/'), width: 120, height: 80 }];
+    writeJson(file, manifest);
+    expect(await problemsOf(dir)).toEqual(['img-300x200: missing full/120,/0/default.jpg (canvas thumbnail[0])']);
+    mkdirSync(join(folder, 'full', '120,', '0'), { recursive: true });
+    writeFileSync(join(folder, 'full/120,/0/default.jpg'), 'not an image');
+    expect(await problemsOf(dir)).toEqual(['img-300x200: full/120,/0/default.jpg is not a JPEG, PNG or WebP image we can read (canvas thumbnail[0])']);
+  });
+
+  it('webp output: full/max as jpg missing, then of the wrong size', async () => {
+    const dir = copyOf('webp');
+    const jpg = join(dir, 'img-1000x700', 'full/max/0/default.jpg');
+    expect(readImageHeader(jpg)).toEqual({ format: 'jpg', width: 1000, height: 700 });
+    rmSync(jpg);
+    const why = 'full/max as jpg, which level 0 requires and the official image validator fetches';
+    expect(await problemsOf(dir)).toEqual([`img-1000x700: missing full/max/0/default.jpg (${why})`]);
+    await sharp(sourceFor('img-300x200')).jpeg().toFile(jpg);
+    expect(await problemsOf(dir)).toEqual([`img-1000x700: full/max/0/default.jpg is 300x200, expected 1000x700 (${why})`]);
   });
 
   it('a folder without images, and no folder at all', async () => {
@@ -270,18 +327,30 @@ describe('the CLI', () => {
   it('exits 0 on a good folder and 1 on a broken one, listing the problem', async () => {
     const good = await runAgent(['validate', folders.v2]);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/^3 images, \d+ URLs checked, 0 problems/m);
+    expect(good.stdout).toMatch(/^5 images, \d+ URLs checked, 0 problems$/m);
 
     const dir = copyOf('v2');
     rmSync(join(dir, 'img-300x200', 'full', 'full'), { recursive: true });
     const bad = await runAgent(['validate', dir, '--schema', SCHEMA]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('  problem: missing full/full/0/default.jpg (full/full)');
-    expect(bad.stdout).toMatch(/^3 images, \d+ URLs checked, 1 problem/m);
+    expect(bad.stdout).toMatch(/^5 images, \d+ URLs checked, 1 problem$/m);
 
     const json = await runAgent(['validate', dir, '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).problems).toEqual(['img-300x200: missing full/full/0/default.jpg (full/full)']);
+  });
+
+  it('exits 1 when Mirador would request a thumbnail that does not exist', async () => {
+    const dir = copyOf('v3');
+    const file = join(dir, 'img-1x1', 'manifest.json');
+    const manifest = readJson(file);
+    delete manifest.items[0].thumbnail;
+    writeJson(file, manifest);
+    const result = await runAgent(['validate', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('  problem: manifest.json: Mirador would request http://127.0.0.1:8080/iiif/img-1x1/full//0/default.jpg');
+    expect(result.stdout).toMatch(/^5 images, \d+ URLs checked, 1 problem$/m);
   });
 });
 
@@ -321,26 +390,48 @@ describe('image headers', () => {
 });
 
 describe('Mirador thumbnails', () => {
-  it.each(['v3', 'v2', 'webp'] as const)('%s: the port builds the URLs that Mirador 4 itself builds', async (name) => {
+  // The manifests as written, and as they would be without the canvas thumbnail (Mirador then
+  // uses the painting body and its service) or without any thumbnail (the manifest then uses its canvas).
+  const VARIANTS: Record<string, (m: Record<string, any>) => void> = {
+    'as written': () => {},
+    'no canvas thumbnail': (m) => delete m.items[0].thumbnail,
+    'no thumbnail at all': (m) => {
+      delete m.thumbnail;
+      delete m.items[0].thumbnail;
+    },
+  };
+
+  it.each(['v3', 'v2', 'webp'] as const)('%s: the port gets what Mirador 4 itself gets, for the manifest and the canvas', async (name) => {
     // Mirador's own ThumbnailFactory and the manifesto parser it uses, from node_modules. Its
     // sources use extensionless imports, which tsx resolves (Node's ESM loader does not).
     const factoryPath = join(ROOT, 'node_modules', 'mirador', 'src', 'lib', 'ThumbnailFactory.js');
     const { default: getBestThumbnail } = await tsImport(factoryPath, import.meta.url);
     const { Utils } = await tsImport('manifesto.js', import.meta.url);
-    const preferredFormats = ['jpg', 'png', 'webp', 'tif']; // Mirador's default thumbnails.preferredFormats
     let compared = 0;
-    for (const id of readdirSync(folders[name]).filter((f) => f.startsWith('img-'))) {
-      const json = readJson(join(folders[name], id, 'manifest.json'));
-      const manifest = Utils.parseManifest(json);
-      const canvas = manifest.getSequences()[0].getCanvases()[0];
-      for (const request of MIRADOR_THUMBNAIL_REQUESTS) {
-        const opts = { ...request, preferredFormats };
-        expect(miradorThumbnailUrl(json.thumbnail[0], request)?.url).toBe(getBestThumbnail(manifest, opts).url);
-        expect(miradorThumbnailUrl(json.items[0].items[0].items[0].body, request)?.url).toBe(getBestThumbnail(canvas, opts).url);
-        compared += 2;
+    for (const id of IDS) {
+      const written = readJson(join(folders[name], id, 'manifest.json'));
+      for (const [variant, change] of Object.entries(VARIANTS)) {
+        const json = structuredClone(written);
+        change(json);
+        const manifest = Utils.parseManifest(json);
+        const canvas = manifest.getSequences()[0].getCanvases()[0];
+        const modelled = new Set(miradorThumbnails(json).map((t) => t.url));
+        for (const request of MIRADOR_THUMBNAIL_REQUESTS) {
+          const opts = { ...request, preferredFormats: MIRADOR_PREFERRED_FORMATS };
+          const where = `${name} ${id} ${variant} ${JSON.stringify(request)}`;
+          const real = { manifest: getBestThumbnail(manifest, opts), canvas: getBestThumbnail(canvas, opts) };
+          expect(miradorThumbnail(json, 'manifest', request), `${where}: manifest`).toEqual(real.manifest);
+          expect(miradorThumbnail(json.items[0], 'canvas', request), `${where}: canvas`).toEqual(real.canvas);
+          // The URLs the validator checks include everything Mirador asks for.
+          expect(modelled, where).toContain(real.manifest.url);
+          expect(modelled, where).toContain(real.canvas.url);
+          // As written, Mirador asks for the thumbnail's own URL, a file the tiler wrote.
+          if (variant === 'as written') expect([real.manifest.url, real.canvas.url], where).toEqual([written.thumbnail[0].id, written.thumbnail[0].id]);
+          compared += 2;
+        }
       }
     }
-    expect(compared).toBeGreaterThan(0);
+    expect(compared).toBe(IDS.length * 3 * MIRADOR_THUMBNAIL_REQUESTS.length * 2);
   });
 });
 

@@ -1,12 +1,12 @@
 // `agent validate DIR`: check an output folder the way viewers and the IIIF validators see it.
 // Per image: info.json level-0 rules, a file of the right pixel size behind every URL
-// OpenSeadragon asks for (every tile of every level, every `sizes` entry, full/max), the
-// manifest and the images it points at. Then collection.json, and optionally the IIIF schema.
-// Problems make the command fail; warnings are what Mirador or a jpg-only client would miss.
+// OpenSeadragon asks for (every tile of every level, every `sizes` entry, full/max, and its
+// jpg copy for other formats), the manifest, the images it points at and the thumbnails
+// Mirador requests for it. Then collection.json, and optionally the IIIF schema.
+// Problems make the command fail; warnings (a manifest the collection does not list) do not.
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { maxPath } from '../../shared/iiif/geometry.ts';
 import { type ExpectedFile, ExpectedFiles, capList, checkFiles, serviceFiles } from '../lib/validate-files.ts';
 import { type ServiceDescription, checkInfoJson } from '../lib/validate-info.ts';
 import { Problems } from '../lib/validate-json.ts';
@@ -87,8 +87,8 @@ function addManifestImages(images: ReferencedImage[], service: ServiceDescriptio
   }
 }
 
-/** What Mirador requests for thumbnails; URLs it cannot map to a file are warned about once each. */
-function addMiradorImages(images: ReferencedImage[], service: ServiceDescription, files: ExpectedFiles, warnings: Problems): void {
+/** What Mirador requests for thumbnails: files that must exist; each URL it cannot map to a file is reported once. */
+function addMiradorImages(images: ReferencedImage[], service: ServiceDescription, files: ExpectedFiles, p: Problems): void {
   const reported = new Set<string>();
   for (const image of images) {
     const path = pathUnder(service.id, image.url);
@@ -98,15 +98,14 @@ function addMiradorImages(images: ReferencedImage[], service: ServiceDescription
     }
     if (reported.has(image.url)) continue;
     reported.add(image.url);
-    if (image.url.includes('/full//')) warnings.add(`Mirador would request ${image.url}: no listed size suits its thumbnail box, so it builds an empty size (${image.why})`);
-    else warnings.add(`Mirador would request ${image.url}, which is not under the image service ${service.id} (${image.why})`);
+    if (image.url.includes('/full//')) p.add(`Mirador would request ${image.url}: no listed size suits its thumbnail box, so it builds an empty size (${image.why})`);
+    else p.add(`Mirador would request ${image.url}, which is not under the image service ${service.id} (${image.why})`);
   }
 }
 
 function validateImage(dir: string, id: string, schema: SchemaCheck | undefined): ImageResult {
   const folder = join(dir, id);
   const problems = new Problems();
-  const warnings = new Problems();
 
   const info = readJson(join(folder, 'info.json'));
   const infoProblems = new Problems('info.json: ');
@@ -115,9 +114,9 @@ function validateImage(dir: string, id: string, schema: SchemaCheck | undefined)
   else service = checkInfoJson(info.json, id, infoProblems);
   problems.list.push(...infoProblems.list);
 
-  // What viewers ask for (from info.json), then the images the manifest points at.
+  // What viewers ask for (from info.json), then the images the manifest points at, then
+  // Mirador's thumbnails (for our manifests, the thumbnail ids again).
   const files = service ? serviceFiles(service) : new ExpectedFiles();
-  const mirador = new ExpectedFiles();
   const manifestProblems = new Problems('manifest.json: ');
   const manifest = readJson(join(folder, 'manifest.json'));
   let manifestId: string | undefined;
@@ -128,25 +127,13 @@ function validateImage(dir: string, id: string, schema: SchemaCheck | undefined)
     if (schema) manifestProblems.list.push(...capList(schema(manifest.json), LIST_LIMIT, 'schema errors').map((e) => `manifest.json: ${e}`));
     if (service) {
       addManifestImages(found.images, service, files, manifestProblems);
-      addMiradorImages(found.miradorImages, service, mirador, warnings);
+      addMiradorImages(found.miradorImages, service, files, manifestProblems);
     }
   }
   problems.list.push(...manifestProblems.list);
 
-  let checked = files.size;
-  if (service) {
-    problems.list.push(...checkFiles(folder, files.byPath.values(), LIST_LIMIT));
-    const miradorOnly = [...mirador.byPath.values()].filter((f) => !files.byPath.has(f.path));
-    checked += miradorOnly.length;
-    warnings.list.push(...checkFiles(folder, miradorOnly, LIST_LIMIT).map((w) => `Mirador thumbnail: ${w}`));
-    if (service.format !== 'jpg') {
-      // Level 0 promises jpg: the official validator's id_basic and format_jpg fetch full/max as jpg.
-      checked += 1;
-      const jpg = { path: maxPath(service.version, 'jpg'), ...service.max, why: 'level 0 requires jpg; the official image validator fetches it' };
-      warnings.list.push(...checkFiles(folder, [jpg]));
-    }
-  }
-  return { validation: { id, checkedUrls: checked, problems: problems.list, warnings: warnings.list }, service, manifestId };
+  if (service) problems.list.push(...checkFiles(folder, files.byPath.values(), LIST_LIMIT));
+  return { validation: { id, checkedUrls: files.size, problems: problems.list, warnings: [] }, service, manifestId };
 }
 
 /** The base URL shared by every service (service id minus `/<id>`), when there is exactly one. */

@@ -32,13 +32,20 @@ export class ExpectedFiles {
 
 /**
  * What OpenSeadragon and the IIIF clients ask for, from info.json alone: full/max (v3) or
- * full/full (v2), every `sizes` entry, and every tile of every level.
+ * full/full (v2), also as jpg when the tiles are another format (level 0 promises jpg), every
+ * `sizes` entry (for v2 also in the `w,h` form Mirador builds whatever the version), and every
+ * tile of every level.
  */
 export function serviceFiles(service: ServiceDescription, files = new ExpectedFiles()): ExpectedFiles {
   const { version, image, tile, format } = service;
-  files.add({ path: maxPath(version, format), ...service.max, why: version === 3 ? 'full/max' : 'full/full' });
+  const fullName = version === 3 ? 'full/max' : 'full/full';
+  files.add({ path: maxPath(version, format), ...service.max, why: fullName });
+  if (format !== 'jpg') files.add({ path: maxPath(version, 'jpg'), ...service.max, why: `${fullName} as jpg, which level 0 requires and the official image validator fetches` });
   const sizes = [...service.sizes].sort((a, b) => b.width * b.height - a.width * a.height);
   for (const s of sizes) files.add({ path: sizePath(version, s, format), ...s, tolerance: 0, why: `sizes entry ${s.width}x${s.height}` });
+  if (version === 2) {
+    for (const s of sizes) files.add({ path: sizePath(3, s, format), ...s, tolerance: 0, why: `sizes entry ${s.width}x${s.height} as Mirador asks for it` });
+  }
   for (const level of pyramidLevels(image, tile)) {
     for (const t of levelTiles(image, tile, level)) {
       // v2 size `full` means the region at full size (only a 1-pixel-wide image has it below level 0).

@@ -6,7 +6,7 @@ import { LEVEL0_V2_PROFILE } from '../../shared/iiif/info.ts';
 import { PRESENTATION_CONTEXT } from '../../shared/iiif/manifest.ts';
 import type { ServiceDescription } from './validate-info.ts';
 import { type Json, Problems, hasContext, isHttpUrl, isLanguageMap, isObject, isPositiveInt, show } from './validate-json.ts';
-import { miradorThumbnailUrls } from './validate-mirador.ts';
+import { miradorThumbnails } from './validate-mirador.ts';
 
 /** An image URL a manifest points at; it must be a file of the image's folder. */
 export interface ReferencedImage {
@@ -19,9 +19,9 @@ export interface ReferencedImage {
 export interface ManifestFindings {
   /** The manifest's `id`, when it has one. */
   id?: string;
-  /** thumbnail ids and the painting body id: must exist. */
+  /** thumbnail ids (manifest and canvas) and the painting body id: must exist. */
   images: ReferencedImage[];
-  /** What Mirador would request for thumbnails (derived from the embedded services). */
+  /** What Mirador requests for the thumbnails of the manifest and its canvases: must exist too. */
   miradorImages: ReferencedImage[];
 }
 
@@ -151,13 +151,16 @@ export function checkManifest(manifest: unknown, folder: string, service: Servic
   const thumbnails = checkThumbnails(m.thumbnail, 'thumbnail', p);
   thumbnails.forEach((t, i) => {
     if (isHttpUrl(t.id)) findings.images.push(referenced(t, `thumbnail[${i}]`));
-    findings.miradorImages.push(...miradorThumbnailUrls(t).map((u) => ({ ...u, why: 'from the service of the manifest thumbnail' })));
   });
+  findings.miradorImages = miradorThumbnails(m);
 
   const canvas = firstOf(m, 'manifest', 'Canvas', p);
   if (!canvas) return findings;
   p.check(isHttpUrl(canvas.id), `canvas id must be an absolute http(s) URL, found ${show(canvas.id)}`);
   if (canvas.label !== undefined) checkLanguageMap(canvas.label, 'canvas label', p);
+  checkThumbnails(canvas.thumbnail, 'canvas thumbnail', p).forEach((t, i) => {
+    if (isHttpUrl(t.id)) findings.images.push(referenced(t, `canvas thumbnail[${i}]`));
+  });
   const sized = p.check(isPositiveInt(canvas.width) && isPositiveInt(canvas.height), `canvas width and height must be positive integers, found ${show(canvas.width)}x${show(canvas.height)}`);
   if (sized && service) {
     const { width, height } = service.image;
@@ -173,10 +176,7 @@ export function checkManifest(manifest: unknown, folder: string, service: Servic
   const target = isObject(anno.target) ? anno.target.id : anno.target;
   p.check(target === canvas.id, `annotation target must be the canvas id ${show(canvas.id)}, found ${show(anno.target)}`);
   const body = checkPaintingBody(anno, service, p);
-  if (body && isHttpUrl(body.id)) {
-    findings.images.push(referenced(body, 'painting body'));
-    findings.miradorImages.push(...miradorThumbnailUrls(body).map((u) => ({ ...u, why: 'from the service of the painting body' })));
-  }
+  if (body && isHttpUrl(body.id)) findings.images.push(referenced(body, 'painting body'));
   return findings;
 }
 

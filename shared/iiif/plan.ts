@@ -67,8 +67,8 @@ export function planImage(image: ImageSize, options: Pick<TileOptions, 'tileSize
     const size = sizePath(version, level, format);
     const listed = !claimed.has(size);
     candidates.push(size);
-    // Mirador asks for `full/w,h` whatever the service version: v2 gets both forms.
-    if (version === 2) candidates.push(sizePath(3, level, format));
+    // Mirador asks for `full/w,h` from the listed sizes whatever the service version: v2 gets both forms.
+    if (version === 2 && listed) candidates.push(sizePath(3, level, format));
     if (level.index === top.index) candidates.push(maxPath(version, format));
     if (level.columns === 1 && level.rows === 1) {
       const only = levelTiles(image, tile, level).next().value!;
