@@ -1,7 +1,36 @@
 #!/usr/bin/env node
-// Entry point of `agent`: runs the TypeScript CLI through tsx, so there is no build step.
-import { register } from 'tsx/esm/api';
+// Entry point of `agent`. Runs the bundle in dist/agent/ (made by `npm install`) while it is
+// newer than every source file, else the TypeScript sources through tsx: no stale bundle ever
+// runs after an edit, and an installed agent starts without compiling anything.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../cli.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (/\.(ts|js|mjs)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  const stamp = join(root, 'dist', 'agent', 'BUILT');
+  if (process.env.TESSELLA_FROM_SOURCE || !existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  return newestSource(join(root, 'agent')) <= built && newestSource(join(root, 'shared')) <= built;
+}
+
+let main;
+if (bundleIsFresh()) {
+  ({ main } = await import('../../dist/agent/cli.mjs'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli.ts'));
+}
 process.exitCode = await main(process.argv);

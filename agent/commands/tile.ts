@@ -20,7 +20,7 @@ export interface TileRunOptions {
   out: string;
   options: TileOptions;
   jobs: number;
-  /** Encoder threads per image being tiled; 0 encodes in the decoding thread. Default: cores / jobs. */
+  /** Encoder threads shared by the images being tiled; 0 encodes in the decoding threads. Default: cores - 1. */
   encoders?: number;
   force: boolean;
   metadata?: MetadataTable;
@@ -107,7 +107,8 @@ export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e
   for (const r of reports) onEvent({ type: 'finished', report: r });
 
   const jobs = Math.max(1, Math.min(run.jobs, planned.length));
-  const encoders = run.encoders ?? Math.max(1, Math.round(availableParallelism() / jobs));
+  // The decoding thread keeps one core busy; the encoders take the others.
+  const encoders = run.encoders ?? Math.max(1, availableParallelism() - 1);
   const pool = new TilePool(jobs, encoders);
   try {
     await Promise.all(

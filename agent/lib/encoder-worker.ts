@@ -7,6 +7,9 @@ import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { loadVips, warmUp } from './vips.ts';
 
 const vips = await loadVips();
+// A tile is too small to share between threads: libvips' thread handoff costs more per tile
+// (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
+vips.concurrency(1);
 warmUp(vips);
 parentPort!.on('message', (msg: { type: 'connect'; port: MessagePort }) => {
   if (msg.type === 'connect') serveEncodeRequests(vips, msg.port as unknown as PortLike);

@@ -1,9 +1,10 @@
 // A tiling worker thread: decodes one image at a time with its own wasm-vips instance and
-// hands strips to its own encoder worker threads (or encodes them itself when it has none).
+// hands strips to the pool's encoder threads (or encodes them itself when there are none).
 
-import { MessageChannel, Worker, parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { PoolEncoder } from '../../shared/encode-pool/pool-encoder.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
+import { localEncoder } from '../../shared/tile-image.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
 import { loadVips, warmUp } from './vips.ts';
 
@@ -14,38 +15,17 @@ export type WorkerReply =
   | { type: 'failed'; id: string; error: string };
 
 export interface TileWorkerData {
-  entry: string;
-  /** Encoder threads of this worker; 0 encodes in this thread. */
-  encoders: number;
-}
-
-const BOOT = new URL('./boot-worker.js', import.meta.url);
-const ENCODER = new URL('./encoder-worker.ts', import.meta.url).href;
-
-/** Start the encoder threads and wait until each has its wasm-vips ready. */
-async function startEncoders(count: number): Promise<PoolEncoder | undefined> {
-  if (count === 0) return undefined;
-  const ports = await Promise.all(
-    Array.from({ length: count }, async () => {
-      const worker = new Worker(BOOT, { workerData: { entry: ENCODER } });
-      // An encoder that dies would leave strips unanswered: end this worker too, so that the
-      // pool fails the current image and starts a fresh worker with fresh encoders.
-      worker.on('exit', () => process.exit(70));
-      worker.on('error', () => process.exit(70));
-      await new Promise<void>((resolve) => worker.once('message', () => resolve()));
-      const { port1, port2 } = new MessageChannel();
-      worker.postMessage({ type: 'connect', port: port2 }, [port2]);
-      worker.unref();
-      return port1 as unknown as PortLike;
-    }),
-  );
-  return new PoolEncoder(ports);
+  /** Ports to the pool's encoder threads; none: this worker encodes its own tiles. */
+  encoderPorts: MessagePort[];
 }
 
 const port = parentPort!;
-const { encoders } = workerData as TileWorkerData;
-const [vips, encoder] = await Promise.all([loadVips(), startEncoders(encoders)]);
+const { encoderPorts } = workerData as TileWorkerData;
+const vips = await loadVips();
 warmUp(vips);
+// Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
+// encodes strips itself whenever all encoders have work waiting.
+const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], 2, localEncoder(vips)) : undefined;
 
 port.on('message', async (msg: WorkerRequest) => {
   const { job } = msg;

@@ -1,12 +1,13 @@
-// A pool of tiling worker threads. A worker that dies (wasm out of memory, abort) fails only
-// the image it was working on and is replaced.
+// A pool of tiling worker threads (one image each at a time) sharing a set of encoder threads,
+// all started at once. A tiling worker that dies (wasm out of memory, abort) fails only the
+// image it was working on and is replaced; an encoder that dies takes every tiling worker down
+// with it (their strips would never come back), and all are started afresh.
 
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { TileJob, TileJobSummary } from './tile-job.ts';
+import { workerEntry } from './entry-points.ts';
 import type { TileWorkerData, WorkerReply } from './tile-worker.ts';
 
-const BOOT = new URL('./boot-worker.js', import.meta.url);
-const ENTRY = new URL('./tile-worker.ts', import.meta.url).href;
 
 export interface Progress {
   files: number;
@@ -23,18 +24,51 @@ export class TilePool {
   private readonly idle: Slot[] = [];
   private readonly waiting: Array<(slot: Slot) => void> = [];
   private readonly all = new Set<Slot>();
+  private encoders: Worker[] = [];
+  private closing = false;
 
-  /** `size` images at once, each decoded in its own worker with `encoders` encoder threads. */
+  /** `size` images at once, each decoded in its own worker; `encoders` threads encode for all (0: each encodes its own). */
   constructor(
     private readonly size: number,
-    private readonly encoders: number,
+    private readonly encoderCount: number,
   ) {
+    this.startEncoders();
     for (let i = 0; i < size; i++) this.release(this.spawn());
   }
 
+  private startEncoders(): void {
+    this.encoders = Array.from({ length: this.encoderCount }, () => {
+      const { url, options } = workerEntry('encoder-worker');
+      const worker = new Worker(url, { ...options, stdout: false, stderr: false });
+      worker.once('exit', () => this.encoderDied(worker));
+      worker.once('error', () => void worker.terminate());
+      return worker;
+    });
+  }
+
+  private encoderDied(worker: Worker): void {
+    if (this.closing || !this.encoders.includes(worker)) return;
+    for (const e of this.encoders) if (e !== worker) void e.terminate();
+    this.startEncoders();
+    // The tiling workers hold ports to the dead encoder: end them; their images fail and
+    // their slots are refilled with workers connected to the new encoders.
+    for (const slot of this.all) void slot.worker.terminate();
+  }
+
+  /** One port to each encoder, for a new tiling worker. */
+  private connectEncoders(): MessagePort[] {
+    return this.encoders.map((encoder) => {
+      const { port1, port2 } = new MessageChannel();
+      encoder.postMessage({ type: 'connect', port: port2 }, [port2]);
+      return port1;
+    });
+  }
+
   private spawn(): Slot {
-    const data: TileWorkerData = { entry: ENTRY, encoders: this.encoders };
-    const worker = new Worker(BOOT, { workerData: data, stdout: false, stderr: false });
+    const encoderPorts = this.connectEncoders();
+    const data: TileWorkerData = { encoderPorts };
+    const { url, options } = workerEntry('tile-worker', { ...data });
+    const worker = new Worker(url, { ...options, transferList: encoderPorts, stdout: false, stderr: false });
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type: string }): void => {
         if (m.type === 'ready') {
@@ -116,7 +150,8 @@ export class TilePool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.all].map((s) => s.worker.terminate()));
+    this.closing = true;
+    await Promise.all([...[...this.all].map((s) => s.worker), ...this.encoders].map((w) => w.terminate()));
     this.all.clear();
   }
 }

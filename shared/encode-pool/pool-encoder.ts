@@ -24,14 +24,20 @@ export class PoolEncoder implements TileEncoder {
   private readonly load: number[];
   readonly capacity: number;
 
-  /** `perPort` strips may wait at each encoder, so that none idles while the next one travels. */
+  /**
+   * `perPort` strips may wait at each encoder, so that none idles while the next one travels.
+   * With a `local` encoder, the calling thread encodes a strip itself whenever every encoder
+   * already has work queued: the decoding thread then fills its idle time instead of waiting.
+   */
   constructor(
     private readonly ports: PortLike[],
     perPort = 2,
+    private readonly local?: TileEncoder,
   ) {
     if (ports.length === 0) throw new Error('PoolEncoder needs at least one encoder port');
     this.load = ports.map(() => 0);
-    this.capacity = ports.length * perPort;
+    // One more than the encoders hold: that strip is the one this thread encodes itself.
+    this.capacity = ports.length * perPort + (local ? 1 : 0);
     ports.forEach((port, index) => {
       port.addEventListener('message', (event) => this.settle(index, event.data as EncodeReply));
       port.start?.();
@@ -58,7 +64,12 @@ export class PoolEncoder implements TileEncoder {
     });
   }
 
-  stripTiles(strip: Pixels, tileWidth: number, settings: EncodeSettings): Promise<Uint8Array[]> {
+  private allBusy(): boolean {
+    return this.load.every((n) => n > 0);
+  }
+
+  stripTiles(strip: Pixels, tileWidth: number, settings: EncodeSettings): Promise<Uint8Array[]> | Uint8Array[] {
+    if (this.local && this.allBusy()) return this.local.stripTiles(strip, tileWidth, settings);
     return this.send((id) => ({ kind: 'tiles', id, pixels: strip, tileWidth, settings }), strip);
   }
 
