@@ -1,0 +1,150 @@
+// The page's tiler: a pool of tiling workers (one image each at a time) sharing encoder
+// workers, the same arrangement as the agent's worker threads. Cancel stops the image's worker
+// at once; its half-written pack is removed and a fresh worker takes its place.
+
+import * as Comlink from 'comlink';
+import type { ImageMetadata } from '../../shared/iiif/manifest.ts';
+import type { TileOptions } from '../../shared/options.ts';
+import type { TileProgress } from '../../shared/tile-image.ts';
+import { packDirectory } from '../storage/db.ts';
+import { removeOrphanPacks } from '../storage/store.ts';
+import type { StoredImage } from '../storage/types.ts';
+import type { TileWorkerApi } from './tile-worker.ts';
+
+export interface BrowserTileRequest {
+  file: File;
+  id: string;
+  options: TileOptions;
+  metadata: ImageMetadata;
+}
+
+interface Slot {
+  worker: Worker;
+  api: Comlink.Remote<TileWorkerApi>;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export class BrowserTiler {
+  private readonly encoders: Worker[];
+  private readonly idle: Slot[] = [];
+  private readonly waiting: Array<(s: Slot) => void> = [];
+  private readonly busyPacks = new Set<string>();
+  /** Orphan packs of earlier sessions are removed before anything new is written. */
+  private readonly cleaned: Promise<unknown>;
+
+  constructor(opts: { workers?: number; encoders?: number } = {}) {
+    const cores = navigator.hardwareConcurrency || 2;
+    const encoderCount = opts.encoders ?? Math.max(1, cores - 1);
+    this.encoders = Array.from({ length: encoderCount }, () => new Worker(new URL('./encoder-worker.ts', import.meta.url), { type: 'module' }));
+    this.cleaned = removeOrphanPacks(new Set()).catch(() => undefined);
+    for (let i = 0; i < (opts.workers ?? 1); i++) this.release(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./tile-worker.ts', import.meta.url), { type: 'module' });
+    const api = Comlink.wrap<TileWorkerApi>(worker);
+    const ports = this.encoders.map((encoder) => {
+      const { port1, port2 } = new MessageChannel();
+      encoder.postMessage({ type: 'connect', port: port2 }, [port2]);
+      return port1;
+    });
+    void api.connect(Comlink.transfer(ports, ports));
+    return { worker, api };
+  }
+
+  private release(slot: Slot): void {
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.idle.push(slot);
+  }
+
+  private acquire(): Promise<Slot> {
+    const slot = this.idle.shift();
+    return slot ? Promise.resolve(slot) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** What the browser cannot do with this file (a message naming the limit), or undefined. */
+  async preflight(file: File, options: TileOptions): Promise<string | undefined> {
+    const slot = await this.acquire();
+    try {
+      return await slot.api.preflight(file, options);
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  async tile(req: BrowserTileRequest, onProgress: (p: TileProgress) => void, signal?: AbortSignal): Promise<StoredImage> {
+    await this.cleaned;
+    if (signal?.aborted) throw new CancelledError();
+    const slot = await this.acquire();
+    if (signal?.aborted) {
+      this.release(slot);
+      throw new CancelledError();
+    }
+    const pack = `${req.id}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}.pack`;
+    this.busyPacks.add(pack);
+    let cancelled = false;
+    const cancel = new Promise<never>((_, reject) => {
+      signal?.addEventListener('abort', () => {
+        cancelled = true;
+        reject(new CancelledError());
+      });
+    });
+    try {
+      const result = await Promise.race([
+        slot.api.tile({ ...req, pack }, Comlink.proxy(onProgress)),
+        cancel,
+      ]);
+      this.release(slot);
+      return result;
+    } catch (err) {
+      if (cancelled) {
+        // Stop the decode at once; the worker's pack handle dies with it.
+        slot.worker.terminate();
+        this.release(this.spawn());
+        await removePack(pack);
+      } else {
+        this.release(slot);
+      }
+      throw err instanceof Error ? err : new Error(String(err));
+    } finally {
+      this.busyPacks.delete(pack);
+    }
+  }
+
+  /** The built-in sample image, made with libvips in a worker, as a JPEG file. */
+  async makeSample(width = 6000, height = 4000): Promise<File> {
+    const slot = await this.acquire();
+    try {
+      const bytes = await slot.api.sample(width, height);
+      return new File([bytes as BlobPart], 'tessella-sample.jpg', { type: 'image/jpeg', lastModified: 0 });
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.idle) s.worker.terminate();
+    for (const e of this.encoders) e.terminate();
+  }
+}
+
+async function removePack(name: string): Promise<void> {
+  const dir = await packDirectory();
+  // The terminated worker's access handle is released asynchronously: try a few times.
+  for (let i = 0; i < 20; i++) {
+    try {
+      await dir.removeEntry(name);
+      return;
+    } catch (err) {
+      if ((err as DOMException).name === 'NotFoundError') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// wasm-vips in a browser worker: no side modules (they slow start-up and we read none of
+// their formats), no operation cache (every pixel is read once), warnings kept off the console.
+
+import Vips from 'wasm-vips';
+import type { Vips as VipsModule } from '../../shared/vips/types.ts';
+
+export async function loadBrowserVips(): Promise<VipsModule> {
+  const vips = await Vips({
+    dynamicLibraries: [],
+    preRun: [(module: { ENV: Record<string, string> }) => void (module.ENV.VIPS_WARNING = '0')],
+    printErr: () => undefined,
+  } as Parameters<typeof Vips>[0]);
+  vips.Cache.max(0);
+  return vips;
+}
