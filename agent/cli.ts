@@ -131,7 +131,7 @@ function validateCommand(program: Command, setExit: (code: number) => void): voi
 function demoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Tile the built-in sample image and serve it (what `npm start` runs).')
+    .description('Tile the built-in sample image and serve it (what `npm run demo` runs).')
     .option('-p, --port <port>', 'port', positiveInt('port'), Number(process.env.PORT ?? 8080))
     .option('-o, --out <dir>', 'output folder', 'out/demo')
     .action(async (flags: { port: number; out: string }) => {

@@ -1,4 +1,4 @@
-// `agent demo` (what `npm start` runs): make the built-in sample image, tile it with the real
+// `agent demo` (what `npm run demo` runs): make the built-in sample image, tile it with the real
 // tiler and serve the result, so a fresh clone shows a deep-zoomable IIIF image in one command.
 // Reruns reuse the sample and skip the tiling (runTile skips up-to-date images).
 
