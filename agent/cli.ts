@@ -3,8 +3,13 @@
 
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_OPTIONS, OptionError, TILE_FORMATS, resolveTileOptions } from '../shared/options.ts';
+import { existsSync } from 'node:fs';
+import { DEFAULT_OPTIONS, OptionError, TILE_FORMATS, normaliseBaseUrl, resolveTileOptions } from '../shared/options.ts';
+import { setBucketCors } from './commands/s3-cors.ts';
+import { runSync } from './commands/sync.ts';
 import { runTile } from './commands/tile.ts';
+import { runTileToS3 } from './commands/tile-to-s3.ts';
+import type { S3ConnectionOptions } from './lib/s3-client.ts';
 import { readMetadataFile } from './lib/metadata-file.ts';
 import { barProgress, lineProgress } from './lib/progress.ts';
 
@@ -35,7 +40,7 @@ function tileCommand(program: Command, setExit: (code: number) => void): void {
     .command('tile')
     .description('Tile images into IIIF level-0 static tiles, info.json, manifests and a collection.')
     .argument('<input...>', 'image files, folders (searched recursively) or globs (quote them)')
-    .requiredOption('-o, --out <dir>', 'output folder: DIR/<id>/info.json, tiles, manifest.json; DIR/collection.json')
+    .requiredOption('-o, --out <dir>', 'output folder (DIR/<id>/info.json, tiles, manifest.json; DIR/collection.json), or s3://BUCKET/PREFIX to publish each image as it completes')
     .option('--base-url <url>', 'public URL the output will be served under', DEFAULT_OPTIONS.baseUrl)
     .addOption(new Option('--iiif <version>', 'IIIF Image API version').choices(['3', '2']).default('3'))
     .option('--tile-size <n>', 'tile width and height in pixels', String(DEFAULT_OPTIONS.tileSize))
@@ -48,6 +53,11 @@ function tileCommand(program: Command, setExit: (code: number) => void): void {
     .option('--encoders <n>', 'encoder threads shared by the images being tiled (0: encode in the decoding threads); default: cores - 1', nonNegativeInt('encoders'))
     .option('-f, --force', 'retile images whose output is already complete and up to date', false)
     .option('--json', 'print one JSON report on stdout (for orchestrators)', false)
+    .option('--work <dir>', 'with --out s3://: local folder the tiles are made in before upload (kept for reruns)')
+    .option('--endpoint <url>', 'with --out s3://: S3-compatible endpoint')
+    .option('--region <region>', 'with --out s3://: region')
+    .option('--path-style', 'with --out s3://: path-style bucket URLs (most S3-compatible stores)', false)
+    .option('--concurrency <n>', 'with --out s3://: uploads at once', positiveInt('concurrency'), 16)
     .addHelpText(
       'after',
       `
@@ -82,11 +92,11 @@ Examples:
       }
       const json = flags.json === true;
       const display = !json && process.stderr.isTTY ? barProgress() : lineProgress();
-      const report = await runTile(
-        inputs,
-        { out: String(flags.out), options, jobs: Number(flags.jobs), encoders: flags.encoders as number | undefined, force: flags.force === true, metadata },
-        (e) => display.onEvent(e),
-      );
+      const out = String(flags.out);
+      const run = { options, jobs: Number(flags.jobs), encoders: flags.encoders as number | undefined, force: flags.force === true, metadata };
+      const report = out.startsWith('s3://')
+        ? await runTileToS3(inputs, run, out, { ...s3Flags(flags), concurrency: Number(flags.concurrency), workDir: flags.work as string | undefined }, (e) => display.onEvent(e))
+        : await runTile(inputs, { ...run, out }, (e) => display.onEvent(e));
       display.stop();
       if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
@@ -95,6 +105,92 @@ Examples:
       }
       setExit(report.totals.failed > 0 ? EXIT_FAILURES : EXIT_OK);
     });
+}
+
+function s3Flags(flags: Record<string, unknown>): S3ConnectionOptions {
+  return { endpoint: flags.endpoint as string | undefined, region: flags.region as string | undefined, pathStyle: flags.pathStyle === true };
+}
+
+function s3Target(value: string): string {
+  if (!/^s3:\/\/[^/]+/.test(value)) throw new UsageError(`expected s3://BUCKET/PREFIX, got "${value}"`);
+  return value;
+}
+
+function syncCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('sync')
+    .description('Publish an output folder to S3 incrementally: upload what differs (by size and MD5/ETag), verify each object, retry with backoff.')
+    .argument('<dir>', 'output folder of agent tile')
+    .argument('<target>', 's3://BUCKET/PREFIX')
+    .option('--endpoint <url>', 'S3-compatible endpoint (default: AWS)')
+    .option('--region <region>', 'region (default: AWS_REGION or us-east-1)')
+    .option('--path-style', 'path-style bucket URLs (most S3-compatible stores)', false)
+    .option('--concurrency <n>', 'uploads at once', positiveInt('concurrency'), 16)
+    .option('--delete', 'delete remote objects under the prefix that no longer exist locally', false)
+    .option('--dry-run', 'print the plan and change nothing', false)
+    .option('--base-url <url>', 'publish under this base URL: info.json, manifests and collection are rewritten as they are uploaded; tiles are untouched')
+    .option('--json', 'print one JSON report on stdout', false)
+    .addHelpText(
+      'after',
+      `
+Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO).
+Examples:
+  agent sync out s3://my-bucket/iiif --base-url https://my-bucket.s3.amazonaws.com/iiif
+  agent sync out s3://iiif/scans --endpoint http://127.0.0.1:9000 --path-style --delete --dry-run`,
+    )
+    .action(async (dir: string, target: string, flags: Record<string, unknown>) => {
+      s3Target(target);
+      if (!existsSync(dir)) throw new UsageError(`${dir}: no such folder`);
+      let baseUrl: string | undefined;
+      if (typeof flags.baseUrl === 'string') {
+        try {
+          baseUrl = normaliseBaseUrl(flags.baseUrl);
+        } catch (err) {
+          throw new UsageError(`--${(err as Error).message}`);
+        }
+      }
+      const json = flags.json === true;
+      const report = await runSync(dir, target, {
+        ...s3Flags(flags),
+        concurrency: Number(flags.concurrency),
+        delete: flags.delete === true,
+        dryRun: flags.dryRun === true,
+        baseUrl,
+        onProgress: json || !process.stderr.isTTY ? undefined : (p) => process.stderr.write(`\r${p.done}/${p.total} objects, ${(p.bytes / 1e6).toFixed(1)} MB${p.failed ? `, ${p.failed} failed` : ''}   `),
+      });
+      if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        const t = report.totals;
+        if (report.dry_run) {
+          for (const k of report.plan.upload) process.stdout.write(`upload  ${k}\n`);
+          for (const k of report.plan.delete) process.stdout.write(`delete  ${k}\n`);
+        }
+        for (const f of report.failures) process.stderr.write(`failed  ${f.key}: ${f.error}\n`);
+        process.stderr.write(
+          `${report.dry_run ? 'dry run: would upload' : 'uploaded'} ${report.dry_run ? report.plan.upload.length : t.uploaded}, ${t.skipped} unchanged, ${report.dry_run ? report.plan.delete.length : t.deleted} ${report.dry_run ? 'to delete' : 'deleted'}, ${t.failed} failed, ${(t.bytes / 1e6).toFixed(1)} MB in ${t.seconds}s\n`,
+        );
+      }
+      setExit(report.totals.failed > 0 ? EXIT_FAILURES : EXIT_OK);
+    });
+}
+
+function s3Command(program: Command): void {
+  const s3 = program.command('s3').description('S3 bucket set-up.');
+  s3.command('cors')
+    .description('Set the CORS rules viewers (GET/HEAD from anywhere) and the browser app (PUT/POST/DELETE, ETag exposed) need.')
+    .argument('<bucket>', 's3://BUCKET')
+    .option('--origin <origin>', 'origin allowed to upload (the web app), e.g. https://tessella.example.org', '*')
+    .option('--endpoint <url>', 'S3-compatible endpoint')
+    .option('--region <region>', 'region')
+    .option('--path-style', 'path-style bucket URLs', false)
+    .action(async (bucket: string, flags: Record<string, unknown>) => {
+      s3Target(bucket);
+      const rules = await setBucketCors(bucket, { ...s3Flags(flags), origin: String(flags.origin) });
+      process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
+    });
+  s3.exitOverride();
+  for (const c of s3.commands) c.exitOverride();
 }
 
 function serveCommand(program: Command): void {
@@ -148,6 +244,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   tileCommand(program, setExit);
+  syncCommand(program, setExit);
+  s3Command(program);
   serveCommand(program);
   validateCommand(program, setExit);
   demoCommand(program);

@@ -33,4 +33,8 @@ if (bundleIsFresh()) {
   register();
   ({ main } = await import('../cli.ts'));
 }
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// Exit now rather than when idle sockets and timers let go (keep-alive S3 connections), once
+// everything written to stdout and stderr has been flushed.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write('', resolve))));
+process.exit(code);

@@ -1,0 +1,83 @@
+// `agent sync DIR s3://BUCKET/PREFIX`: publish an output folder incrementally. Plans by listing
+// the remote and comparing size and MD5/ETag, uploads what differs with retries and
+// verification, optionally deletes what is gone locally, rewrites JSON to --base-url.
+
+import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { planSync } from '../../shared/sync/plan.ts';
+import { type SourceFile, prepareObjects } from '../../shared/sync/prepare.ts';
+import { type S3Target, type SyncProgress, executeSync, listRemote, parseS3Url } from '../../shared/sync/s3.ts';
+import { type S3ConnectionOptions, makeS3Client } from '../lib/s3-client.ts';
+
+export interface SyncRunOptions extends S3ConnectionOptions {
+  concurrency: number;
+  delete: boolean;
+  dryRun: boolean;
+  /** Publish under this base URL (JSON rewritten; tiles untouched). */
+  baseUrl?: string;
+  /** Only these top-level entries of DIR (image folders, collection.json); all of DIR when absent. */
+  only?: string[];
+  client?: S3Client;
+  onProgress?(p: SyncProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface SyncReport {
+  target: string;
+  dry_run: boolean;
+  totals: { planned: number; uploaded: number; skipped: number; deleted: number; failed: number; bytes: number; retries: number; seconds: number };
+  plan: { upload: string[]; delete: string[] };
+  failures: Array<{ key: string; error: string }>;
+}
+
+/** Every file under DIR (or under its entry `under`, a folder or a file) as a key relative to DIR. */
+export function folderFiles(dir: string, under = ''): SourceFile[] {
+  const out: SourceFile[] = [];
+  const start = under ? join(dir, under) : dir;
+  if (under && statSync(start, { throwIfNoEntry: false })?.isFile()) {
+    return [{ key: under, read: async () => new Uint8Array(await readFile(start)) }];
+  }
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.')) walk(p);
+      } else if (e.isFile()) {
+        const key = relative(dir, p).split(sep).join('/');
+        out.push({ key, read: async () => new Uint8Array(await readFile(p)) });
+      }
+    }
+  };
+  if (statSync(start, { throwIfNoEntry: false })?.isDirectory()) walk(start);
+  return out;
+}
+
+export async function runSync(dir: string, s3url: string, opts: SyncRunOptions): Promise<SyncReport> {
+  const started = performance.now();
+  const target: S3Target = parseS3Url(s3url);
+  const client = opts.client ?? makeS3Client(opts);
+  const files = opts.only ? opts.only.flatMap((name) => folderFiles(dir, name)) : folderFiles(dir);
+  const local = await prepareObjects(files, { baseUrl: opts.baseUrl });
+  // With --only, compare against the matching part of the remote only.
+  const remoteAll = await listRemote(client, target, undefined, opts.signal);
+  const inScope = (key: string): boolean => !opts.only || opts.only.some((k) => key === k || key.startsWith(`${k}/`));
+  const remote = remoteAll.filter((r) => inScope(r.key));
+  const plan = planSync(local, remote);
+  const report: SyncReport = {
+    target: s3url,
+    dry_run: opts.dryRun,
+    totals: { planned: plan.upload.length + (opts.delete ? plan.extra.length : 0), uploaded: 0, skipped: plan.skip.length, deleted: 0, failed: 0, bytes: 0, retries: 0, seconds: 0 },
+    plan: { upload: plan.upload.map((o) => o.key), delete: opts.delete ? plan.extra.map((r) => r.key) : [] },
+    failures: [],
+  };
+  if (!opts.dryRun) {
+    const r = await executeSync(client, target, plan, { concurrency: opts.concurrency, delete: opts.delete, signal: opts.signal, onProgress: opts.onProgress });
+    Object.assign(report.totals, { uploaded: r.uploaded, deleted: r.deleted, failed: r.failed.length, bytes: r.bytes, retries: r.retries });
+    report.failures = r.failed;
+  }
+  report.totals.seconds = Math.round((performance.now() - started) / 10) / 100;
+  if (!opts.client) client.destroy();
+  return report;
+}
