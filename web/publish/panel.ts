@@ -1,0 +1,146 @@
+// The Upload panel: where to publish (endpoint, bucket, prefix), credentials held in memory
+// only, progress, cancel. Resume after a reload: press Upload again; what landed is skipped.
+
+import type { StoredImage } from '../storage/types.ts';
+import { type UploadTarget, uploadImages } from './upload.ts';
+
+/** Remembered between visits: everything but the credentials. */
+const REMEMBERED = ['endpoint', 'region', 'bucket', 'prefix', 'pathStyle', 'baseUrl'] as const;
+const STORAGE_KEY = 'tessella.upload-target';
+
+interface Deps {
+  listImages(): Promise<StoredImage[]>;
+  /** The base URL of the settings, used when the field is left empty. */
+  defaultBaseUrl(): string;
+}
+
+function field(label: string, name: string, attrs: Record<string, string> = {}): HTMLLabelElement {
+  const l = document.createElement('label');
+  l.className = 'upload-field';
+  const span = document.createElement('span');
+  span.textContent = label;
+  const input = document.createElement('input');
+  input.name = name;
+  input.dataset.testid = `upload-${name}`;
+  for (const [k, v] of Object.entries(attrs)) input.setAttribute(k, v);
+  l.append(span, input);
+  return l;
+}
+
+export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
+  const form = document.createElement('form');
+  form.className = 'upload-panel';
+  form.dataset.testid = 'upload-panel';
+  const heading = document.createElement('h2');
+  heading.textContent = 'Upload to S3';
+  const note = document.createElement('p');
+  note.className = 'hint';
+  note.textContent =
+    'Same planner and uploader as `agent sync`: only what differs is uploaded, every object is verified. Credentials stay in this tab’s memory and are never stored. The bucket needs CORS for this page (`agent s3 cors s3://BUCKET --origin ' +
+    location.origin +
+    '`).';
+  const fields = [
+    field('Endpoint (empty for AWS)', 'endpoint', { placeholder: 'https://s3.example.org', type: 'url' }),
+    field('Region', 'region', { value: 'us-east-1' }),
+    field('Bucket', 'bucket', { required: '' }),
+    field('Prefix', 'prefix', { placeholder: 'iiif' }),
+    field('Public base URL of the prefix', 'baseUrl', { placeholder: deps.defaultBaseUrl(), type: 'url' }),
+    field('Access key id', 'accessKeyId', { autocomplete: 'off', required: '' }),
+    field('Secret access key', 'secretAccessKey', { type: 'password', autocomplete: 'off', required: '' }),
+    field('Session token (optional)', 'sessionToken', { type: 'password', autocomplete: 'off' }),
+  ];
+  const pathStyle = document.createElement('label');
+  pathStyle.className = 'upload-check';
+  const pathStyleBox = document.createElement('input');
+  pathStyleBox.type = 'checkbox';
+  pathStyleBox.name = 'pathStyle';
+  pathStyleBox.dataset.testid = 'upload-pathStyle';
+  pathStyle.append(pathStyleBox, ' Path-style URLs (most S3-compatible stores)');
+  const start = document.createElement('button');
+  start.type = 'submit';
+  start.textContent = 'Upload all images';
+  start.dataset.testid = 'upload-start';
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.textContent = 'Cancel';
+  cancel.disabled = true;
+  cancel.dataset.testid = 'upload-cancel';
+  const status = document.createElement('p');
+  status.className = 'upload-status';
+  status.dataset.testid = 'upload-status';
+  status.dataset.state = 'idle';
+  status.setAttribute('role', 'status');
+  const progress = document.createElement('progress');
+  progress.max = 1;
+  progress.value = 0;
+  form.append(heading, note, ...fields, pathStyle, start, cancel, progress, status);
+  container.append(form);
+
+  const input = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, string | boolean>;
+    for (const k of REMEMBERED) {
+      if (k === 'pathStyle') pathStyleBox.checked = saved.pathStyle === true;
+      else if (typeof saved[k] === 'string') input(k).value = saved[k] as string;
+    }
+  } catch {
+    // Nothing remembered.
+  }
+
+  const setStatus = (state: string, text: string): void => {
+    status.dataset.state = state;
+    status.textContent = text;
+  };
+
+  let controller: AbortController | undefined;
+  cancel.addEventListener('click', () => controller?.abort());
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const target: UploadTarget = {
+      endpoint: input('endpoint').value.trim() || undefined,
+      region: input('region').value.trim() || 'us-east-1',
+      bucket: input('bucket').value.trim(),
+      prefix: input('prefix').value.trim(),
+      pathStyle: pathStyleBox.checked,
+      accessKeyId: input('accessKeyId').value.trim(),
+      secretAccessKey: input('secretAccessKey').value,
+      sessionToken: input('sessionToken').value || undefined,
+    };
+    const baseUrl = input('baseUrl').value.trim().replace(/\/+$/, '') || deps.defaultBaseUrl();
+    const remembered = { endpoint: target.endpoint ?? '', region: target.region, bucket: target.bucket, prefix: target.prefix, pathStyle: target.pathStyle, baseUrl: input('baseUrl').value.trim() };
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(remembered));
+    const images = await deps.listImages();
+    if (images.length === 0) return setStatus('error', 'Nothing to upload: tile some images first.');
+    controller = new AbortController();
+    start.disabled = true;
+    cancel.disabled = false;
+    progress.value = 0;
+    setStatus('planning', `Comparing ${images.length} image(s) with s3://${target.bucket}/${target.prefix}…`);
+    const started = performance.now();
+    try {
+      const report = await uploadImages(images, target, {
+        baseUrl,
+        signal: controller.signal,
+        onPlan: (p) => setStatus('uploading', `${p.upload} to upload, ${p.skip} already there`),
+        onProgress: (p) => {
+          progress.value = p.total ? p.done / p.total : 1;
+          setStatus('uploading', `${p.done} of ${p.total} uploaded (${(p.bytes / 1e6).toFixed(1)} MB)${p.failed ? `, ${p.failed} failed` : ''}`);
+        },
+      });
+      progress.value = 1;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (report.failed.length > 0) {
+        setStatus('error', `${report.failed.length} object(s) failed (first: ${report.failed[0]!.key}: ${report.failed[0]!.error}); ${report.uploaded} uploaded. Upload again to retry.`);
+      } else {
+        setStatus('done', `Done in ${seconds} s: ${report.uploaded} uploaded, ${report.skipped} already there, all verified.`);
+      }
+    } catch (err) {
+      if (controller.signal.aborted) setStatus('cancelled', 'Cancelled. Upload again to resume: what landed is skipped.');
+      else setStatus('error', `Upload failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      start.disabled = false;
+      cancel.disabled = true;
+      controller = undefined;
+    }
+  });
+}
