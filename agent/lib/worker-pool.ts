@@ -5,6 +5,7 @@
 
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { TileJob, TileJobSummary } from './tile-job.ts';
+import { IdleQueue } from '../../shared/idle-queue.ts';
 import { workerEntry } from './entry-points.ts';
 import type { TileWorkerData, WorkerReply } from './tile-worker.ts';
 
@@ -21,8 +22,7 @@ interface Slot {
 }
 
 export class TilePool {
-  private readonly idle: Slot[] = [];
-  private readonly waiting: Array<(slot: Slot) => void> = [];
+  private readonly slots = new IdleQueue<Slot>();
   private readonly all = new Set<Slot>();
   private encoders: Worker[] = [];
   private closing = false;
@@ -86,15 +86,11 @@ export class TilePool {
   }
 
   private release(slot: Slot): void {
-    const next = this.waiting.shift();
-    if (next) next(slot);
-    else this.idle.push(slot);
+    this.slots.release(slot);
   }
 
   private acquire(): Promise<Slot> {
-    const slot = this.idle.shift();
-    if (slot) return Promise.resolve(slot);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return this.slots.acquire();
   }
 
   async run(job: TileJob, onProgress: (p: Progress) => void): Promise<TileJobSummary> {

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import type { ImageMetadata } from '../../shared/iiif/manifest.ts';
 import type { TileOptions } from '../../shared/options.ts';
 import type { TileProgress } from '../../shared/tile-image.ts';
+import { IdleQueue } from '../../shared/idle-queue.ts';
 import { packDirectory } from '../storage/db.ts';
 import { removeOrphanPacks } from '../storage/store.ts';
 import type { StoredImage } from '../storage/types.ts';
@@ -32,8 +33,7 @@ export class CancelledError extends Error {
 
 export class BrowserTiler {
   private readonly encoders: Worker[];
-  private readonly idle: Slot[] = [];
-  private readonly waiting: Array<(s: Slot) => void> = [];
+  private readonly slots = new IdleQueue<Slot>();
   private readonly busyPacks = new Set<string>();
   /** Orphan packs of earlier sessions are removed before anything new is written. */
   private readonly cleaned: Promise<unknown>;
@@ -59,14 +59,11 @@ export class BrowserTiler {
   }
 
   private release(slot: Slot): void {
-    const next = this.waiting.shift();
-    if (next) next(slot);
-    else this.idle.push(slot);
+    this.slots.release(slot);
   }
 
   private acquire(): Promise<Slot> {
-    const slot = this.idle.shift();
-    return slot ? Promise.resolve(slot) : new Promise((resolve) => this.waiting.push(resolve));
+    return this.slots.acquire();
   }
 
   /** What the browser cannot do with this file (a message naming the limit), or undefined. */
@@ -130,7 +127,7 @@ export class BrowserTiler {
   }
 
   dispose(): void {
-    for (const s of this.idle) s.worker.terminate();
+    for (const s of this.slots.idleItems) s.worker.terminate();
     for (const e of this.encoders) e.terminate();
   }
 }
