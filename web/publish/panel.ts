@@ -14,27 +14,29 @@ interface Deps {
   defaultBaseUrl(): string;
 }
 
-function field(label: string, name: string, attrs: Record<string, string> = {}): HTMLLabelElement {
+function field(label: string, name: string, attrs: Record<string, string> = {}): HTMLDivElement {
+  const wrap = document.createElement('div');
+  wrap.className = 'field';
   const l = document.createElement('label');
-  l.className = 'upload-field';
-  const span = document.createElement('span');
-  span.textContent = label;
+  l.htmlFor = `upload-${name}`;
+  l.textContent = label;
   const input = document.createElement('input');
+  input.id = `upload-${name}`;
   input.name = name;
   input.dataset.testid = `upload-${name}`;
   for (const [k, v] of Object.entries(attrs)) input.setAttribute(k, v);
-  l.append(span, input);
-  return l;
+  wrap.append(l, input);
+  return wrap;
 }
 
 export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   const form = document.createElement('form');
-  form.className = 'upload-panel';
+  form.className = 'settings upload-panel';
   form.dataset.testid = 'upload-panel';
   const heading = document.createElement('h2');
   heading.textContent = 'Upload to S3';
   const note = document.createElement('p');
-  note.className = 'hint';
+  note.className = 'panel-sub';
   note.textContent =
     'Same planner and uploader as `agent sync`: only what differs is uploaded, every object is verified. Credentials stay in this tab’s memory and are never stored. The bucket needs CORS for this page (`agent s3 cors s3://BUCKET --origin ' +
     location.origin +
@@ -50,7 +52,7 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
     field('Session token (optional)', 'sessionToken', { type: 'password', autocomplete: 'off' }),
   ];
   const pathStyle = document.createElement('label');
-  pathStyle.className = 'upload-check';
+  pathStyle.className = 'check';
   const pathStyleBox = document.createElement('input');
   pathStyleBox.type = 'checkbox';
   pathStyleBox.name = 'pathStyle';
@@ -59,22 +61,28 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   const start = document.createElement('button');
   start.type = 'submit';
   start.textContent = 'Upload all images';
+  start.className = 'btn btn-primary';
   start.dataset.testid = 'upload-start';
   const cancel = document.createElement('button');
   cancel.type = 'button';
   cancel.textContent = 'Cancel';
+  cancel.className = 'btn';
   cancel.disabled = true;
   cancel.dataset.testid = 'upload-cancel';
   const status = document.createElement('p');
-  status.className = 'upload-status';
+  status.className = 'status';
   status.dataset.testid = 'upload-status';
   status.dataset.state = 'idle';
   status.setAttribute('role', 'status');
   const progress = document.createElement('progress');
+  progress.className = 'bar';
   progress.max = 1;
   progress.value = 0;
-  form.append(heading, note, ...fields, pathStyle, start, cancel, progress, status);
-  container.append(form);
+  const buttons = document.createElement('div');
+  buttons.className = 'field-row';
+  buttons.append(start, cancel);
+  container.append(heading, note, form);
+  form.append(...fields, pathStyle, buttons, progress, status);
 
   const input = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
   try {
