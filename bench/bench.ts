@@ -1,7 +1,10 @@
 // `npm run bench`: the agent's `tile` command against sharp's IIIF 3 tiler on the same inputs,
 // each run in a fresh child process, one after the other, on this machine.
 //
-//   npm run bench -- [--only 100mpx|kleiber[,...]] [--repeat N] [--keep]
+//   npm run bench -- [--only 100mpx|kleiber[,...]] [--repeat N] [--keep] [--browser]
+//
+// --browser adds a row for the web app (production build) tiling the same input in Chromium,
+// from the file selection to the row's "done", and compares it with the agent's row.
 //
 // With --repeat N the tools alternate (sharp, agent, agent, sharp, ...) and the table shows the
 // median of each figure. Prints machine info and a markdown table; writes nothing into the repo.
@@ -12,7 +15,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchCase, type BenchTool, CASES, TOOLS } from './cases.ts';
+import { BROWSER_TOOL, type BenchCase, type BenchTool, CASES, TOOLS, type ToolResult } from './cases.ts';
 import { benchCacheDir, imageSize } from './images.ts';
 import { type Measurement, USAGE_PROBE, countOutput, measureChild } from './measure.ts';
 import { type Row, machineInfo, markdownTable, median } from './report.ts';
@@ -33,7 +36,7 @@ interface Settings {
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
   process.stderr.write(
-    `usage: npm run bench -- [--only NAME[,NAME...]] [--repeat N] [--keep]\n` +
+    `usage: npm run bench -- [--only NAME[,NAME...]] [--repeat N] [--keep] [--browser]\n` +
       `cases: ${CASES.map((c) => `${c.name}${c.optIn ? ' (only when named)' : ''}: ${c.description}`).join('\n       ')}\n`,
   );
   process.exit(message ? 2 : 0);
@@ -48,6 +51,7 @@ function parseSettings(argv: string[]): Settings {
         only: { type: 'string' },
         repeat: { type: 'string', default: '1' },
         keep: { type: 'boolean', default: false },
+        browser: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -67,15 +71,11 @@ function parseSettings(argv: string[]): Settings {
     if (unknown.length > 0 || names.length === 0) usage(`--only: unknown case "${unknown.join(', ')}"`);
     cases = CASES.filter((c) => names.includes(c.name));
   }
-  const tools = TOOLS.filter((t) => !t.optIn);
+  const tools = [...TOOLS.filter((t) => !t.optIn), ...(values.browser ? [BROWSER_TOOL] : [])];
   return { cases, tools, repeat, keep: values.keep };
 }
 
-interface Run {
-  measurement: Measurement;
-  files: number;
-  bytes: number;
-}
+type Run = ToolResult;
 
 function ok(m: Measurement): boolean {
   return m.exitCode === 0 && m.signal === null;
@@ -83,7 +83,9 @@ function ok(m: Measurement): boolean {
 
 async function runOnce(tool: BenchTool, input: string, outDir: string): Promise<Run> {
   mkdirSync(outDir, { recursive: true });
-  const [command, ...args] = tool.command({ repoRoot, input, outDir, tileSize: TILE_SIZE, quality: QUALITY, nodeOptions: ['--import', USAGE_PROBE] });
+  const toolRun = { repoRoot, input, outDir, tileSize: TILE_SIZE, quality: QUALITY, nodeOptions: ['--import', USAGE_PROBE] };
+  if (tool.measure) return tool.measure(toolRun);
+  const [command, ...args] = tool.command!(toolRun);
   const measurement = await measureChild(command!, args, repoRoot);
   return { measurement, ...countOutput(outDir) };
 }
@@ -120,6 +122,7 @@ async function main(): Promise<number> {
   process.stdout.write(`## Machine\n\n${machineInfo(repoRoot)}\n\n`);
 
   const rows: Row[] = [];
+  const comparisons: string[] = [];
   let failures = 0;
   for (const benchCase of settings.cases) {
     const input = await benchCase.prepare(repoRoot);
@@ -153,12 +156,23 @@ async function main(): Promise<number> {
       row.wallRatio = row.wallSeconds / ref.wallSeconds;
       row.rssRatio = row.peakTreeRssMB / ref.peakTreeRssMB;
     }
+    for (const [i, tool] of settings.tools.entries()) {
+      const row = caseRows[i]!;
+      const other = caseRows.find((r) => r.tool === tool.compareWith);
+      if (!other) continue;
+      const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+      comparisons.push(
+        `- ${caseLabel}: ${row.tool} ÷ ${other.tool}: wall ${x(row.wallSeconds, other.wallSeconds)}, ` +
+          `CPU ${x(row.cpuSeconds, other.cpuSeconds)}, peak RSS ${x(row.peakTreeRssMB, other.peakTreeRssMB)}`,
+      );
+    }
     rows.push(...caseRows);
   }
   if (!settings.keep) rmSync(runsDir, { recursive: true, force: true });
 
   process.stdout.write(`\n## Results (tile ${TILE_SIZE} px, JPEG Q${QUALITY}, IIIF 3; median of ${settings.repeat} run${settings.repeat > 1 ? 's' : ''})\n\n`);
   process.stdout.write(`${markdownTable(rows, reference?.name ?? '-')}\n\n`);
+  if (comparisons.length > 0) process.stdout.write(`${comparisons.join('\n')}\n\n`);
   process.stdout.write(
     [
       '- wall: spawn to exit of a fresh child process (includes Node and tsx start-up).',
@@ -171,6 +185,17 @@ async function main(): Promise<number> {
       '- The page cache is warm after the first run of each input; nothing is dropped between runs.',
     ].join('\n') + '\n',
   );
+  if (settings.tools.includes(BROWSER_TOOL)) {
+    process.stdout.write(
+      [
+        `- ${BROWSER_TOOL.name}: the web app's production build (vite build, served by vite preview) in a fresh Chromium;`,
+        '  wall from the file selection to the row\'s data-state="done" (browser start and page load excluded);',
+        '  CPU (user + sys) and peak RSS summed over all Chromium processes from /proc over that interval (RSS includes',
+        '  the idle browser, and pages shared between its processes count once per process); files / MB: the stored pack',
+        '  (tiles, sizes, info.json, manifest.json; no stamp, no collection).',
+      ].join('\n') + '\n',
+    );
+  }
   process.stdout.write(`- Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on this machine inflates wall time more than CPU time).\n`);
   if (settings.keep) process.stdout.write(`\nOutputs kept in ${runsDir}\n`);
   return failures > 0 ? 1 : 0;

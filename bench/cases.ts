@@ -3,6 +3,7 @@
 // name (`--only NAME`) or by a flag of their own in bench.ts (e.g. a huge image, a browser run).
 
 import { KLEIBER, grainyUpscale, sharedImage } from './images.ts';
+import type { Measurement } from './measure.ts';
 
 export interface BenchCase {
   /** The name `--only` takes. */
@@ -37,14 +38,25 @@ export interface ToolRun {
   nodeOptions: string[];
 }
 
+/** One run's figures and the files it left. */
+export interface ToolResult {
+  measurement: Measurement;
+  files: number;
+  bytes: number;
+}
+
 export interface BenchTool {
   /** Row label. */
   name: string;
   /** The tool the others are compared with (ratios in the table). */
   reference?: boolean;
   optIn?: boolean;
+  /** Also compare this row with the named tool's row (a line under the table). */
+  compareWith?: string;
   /** The child process to run: [command, ...args]. It runs with the repo as working folder. */
-  command(run: ToolRun): string[];
+  command?(run: ToolRun): string[];
+  /** Instead of a command: run and measure in this process (the browser, whose processes are measured). */
+  measure?(run: ToolRun): Promise<ToolResult>;
 }
 
 /** The real CLI, as a user runs it. */
@@ -92,3 +104,12 @@ export const TOOLS: BenchTool[] = [
   agentTool('agent --jobs 1', 1),
   agentTool('agent (default jobs)'),
 ];
+
+/** The web app's production build in Chromium (`--browser`). */
+export const BROWSER_TOOL: BenchTool = {
+  name: 'browser (Chromium)',
+  optIn: true,
+  compareWith: 'agent (default jobs)',
+  // Loaded only when asked for: it brings Vite and playwright.
+  measure: async (r) => (await import('./browser.ts')).runInBrowser(r),
+};

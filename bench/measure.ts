@@ -96,7 +96,8 @@ function sampleProcess(pid: number): ProcSample | undefined {
   }
 }
 
-function sampleTree(root: number): ProcSample & { processes: number } {
+/** Summed RSS and CPU ticks of a process and all its descendants, now. */
+export function sampleTree(root: number): ProcSample & { processes: number } {
   let rssBytes = 0;
   let cpuTicks = 0;
   let processes = 0;

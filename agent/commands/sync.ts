@@ -8,6 +8,7 @@ import { join, relative, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { planSync } from '../../shared/sync/plan.ts';
 import { type SourceFile, prepareObjects } from '../../shared/sync/prepare.ts';
+import type { RemoteObject } from '../../shared/sync/objects.ts';
 import { type S3Target, type SyncProgress, executeSync, listRemote, parseS3Url } from '../../shared/sync/s3.ts';
 import { type S3ConnectionOptions, makeS3Client } from '../lib/s3-client.ts';
 
@@ -58,12 +59,29 @@ export async function runSync(dir: string, s3url: string, opts: SyncRunOptions):
   const started = performance.now();
   const target: S3Target = parseS3Url(s3url);
   const client = opts.client ?? makeS3Client(opts);
+  try {
+    return await syncWith(client, dir, target, s3url, opts, started);
+  } finally {
+    if (!opts.client) client.destroy();
+  }
+}
+
+/**
+ * The remote objects a sync compares with: all under the prefix, or with `only`, just those of
+ * these entries (listed one by one, so that publishing one image of a large collection does
+ * not list the whole collection).
+ */
+async function listInScope(client: S3Client, target: S3Target, only: string[] | undefined, signal?: AbortSignal): Promise<RemoteObject[]> {
+  if (!only) return listRemote(client, target, undefined, signal);
+  const lists = await Promise.all(only.map((name) => listRemote(client, target, undefined, signal, name)));
+  // A listing of `alpha` also holds `alpha2/...` and `alpha.json`: keep the entry itself and what is under it.
+  return lists.flatMap((list, i) => list.filter((r) => r.key === only[i] || r.key.startsWith(`${only[i]}/`)));
+}
+
+async function syncWith(client: S3Client, dir: string, target: S3Target, s3url: string, opts: SyncRunOptions, started: number): Promise<SyncReport> {
   const files = opts.only ? opts.only.flatMap((name) => folderFiles(dir, name)) : folderFiles(dir);
   const local = await prepareObjects(files, { baseUrl: opts.baseUrl });
-  // With --only, compare against the matching part of the remote only.
-  const remoteAll = await listRemote(client, target, undefined, opts.signal);
-  const inScope = (key: string): boolean => !opts.only || opts.only.some((k) => key === k || key.startsWith(`${k}/`));
-  const remote = remoteAll.filter((r) => inScope(r.key));
+  const remote = await listInScope(client, target, opts.only, opts.signal);
   const plan = planSync(local, remote);
   const report: SyncReport = {
     target: s3url,
@@ -78,6 +96,5 @@ export async function runSync(dir: string, s3url: string, opts: SyncRunOptions):
     report.failures = r.failed;
   }
   report.totals.seconds = Math.round((performance.now() - started) / 10) / 100;
-  if (!opts.client) client.destroy();
   return report;
 }

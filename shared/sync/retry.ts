@@ -29,13 +29,18 @@ export function isRetryable(err: unknown): boolean {
   return RETRYABLE_NETWORK.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
 }
 
+// The abort listener goes when the wait ends: a long sync retries thousands of times on one signal.
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(t);
-      reject(signal.reason ?? new Error('cancelled'));
-    });
+      reject(signal!.reason ?? new Error('cancelled'));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /** Run `task` until it succeeds, a failure is not retryable, or the attempts run out. */

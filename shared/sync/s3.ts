@@ -31,14 +31,17 @@ export function parseS3Url(url: string): S3Target {
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '');
 
-/** Every object under the prefix (all pages), keys relative to the prefix. */
-export async function listRemote(client: S3Client, target: S3Target, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal): Promise<RemoteObject[]> {
+/**
+ * Every object under the prefix (all pages), keys relative to the prefix. `startsWith` narrows
+ * the listing to keys (relative to the prefix) that start with it, e.g. `<id>/` for one image.
+ */
+export async function listRemote(client: S3Client, target: S3Target, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal, startsWith = ''): Promise<RemoteObject[]> {
   const out: RemoteObject[] = [];
   const base = target.prefix ? `${target.prefix}/` : '';
   let token: string | undefined;
   do {
     const { value: page } = await withRetry(
-      () => client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: base, ContinuationToken: token, MaxKeys: 1000 }), { abortSignal: signal }),
+      () => client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: base + startsWith, ContinuationToken: token, MaxKeys: 1000 }), { abortSignal: signal }),
       policy,
       signal,
     );
@@ -126,7 +129,10 @@ export async function executeSync(client: S3Client, target: S3Target, plan: Sync
   const upload = (o: LocalObject) =>
     limit(async () => {
       try {
-        result.retries += await putVerified(client, target, o, policy, opts.signal);
+        // Not `result.retries += await ...`: that reads the total before the await, and
+        // concurrent uploads would overwrite each other's counts.
+        const retries = await putVerified(client, target, o, policy, opts.signal);
+        result.retries += retries;
         result.uploaded++;
         result.bytes += o.size;
       } catch (err) {

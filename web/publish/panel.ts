@@ -38,9 +38,7 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   const note = document.createElement('p');
   note.className = 'panel-sub';
   note.textContent =
-    'Same planner and uploader as `agent sync`: only what differs is uploaded, every object is verified. Credentials stay in this tab’s memory and are never stored. The bucket needs CORS for this page (`agent s3 cors s3://BUCKET --origin ' +
-    location.origin +
-    '`).';
+    `Same planner and uploader as “agent sync”: only what differs is uploaded, and every object is verified. Credentials stay in this tab’s memory and are never stored. The bucket needs CORS for this page: agent s3 cors s3://BUCKET --origin ${location.origin}`;
   const fields = [
     field('Endpoint (empty for AWS)', 'endpoint', { placeholder: 'https://s3.example.org', type: 'url' }),
     field('Region', 'region', { value: 'us-east-1' }),
