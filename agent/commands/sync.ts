@@ -80,8 +80,8 @@ async function listInScope(client: S3Client, target: S3Target, only: string[] | 
 
 async function syncWith(client: S3Client, dir: string, target: S3Target, s3url: string, opts: SyncRunOptions, started: number): Promise<SyncReport> {
   const files = opts.only ? opts.only.flatMap((name) => folderFiles(dir, name)) : folderFiles(dir);
-  const local = await prepareObjects(files, { baseUrl: opts.baseUrl });
-  const remote = await listInScope(client, target, opts.only, opts.signal);
+  // Hashing the local files and listing the remote both take a while: at the same time.
+  const [local, remote] = await Promise.all([prepareObjects(files, { baseUrl: opts.baseUrl }), listInScope(client, target, opts.only, opts.signal)]);
   const plan = planSync(local, remote);
   const report: SyncReport = {
     target: s3url,
