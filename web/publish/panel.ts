@@ -99,6 +99,7 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   };
 
   let controller: AbortController | undefined;
+  let runs = 0;
   cancel.addEventListener('click', () => controller?.abort());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -118,6 +119,8 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
     const images = await deps.listImages();
     if (images.length === 0) return setStatus('error', 'Nothing to upload: tile some images first.');
     controller = new AbortController();
+    // Numbered, so a test (or a screen reader log) can tell this run's outcome from the last one's.
+    status.dataset.run = String(++runs);
     start.disabled = true;
     cancel.disabled = false;
     progress.value = 0;
