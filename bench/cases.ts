@@ -25,6 +25,12 @@ export const CASES: BenchCase[] = [
     description: 'the shared Kleiber photo as is (6028x3391 JPEG)',
     prepare: async (repoRoot) => sharedImage(repoRoot, KLEIBER),
   },
+  {
+    name: 'gpx',
+    description: 'Kleiber upscaled to 36000x25200 (0.9 Gpx) with grain, baseline JPEG Q85 (generated once, cached; several minutes)',
+    optIn: true,
+    prepare: (repoRoot) => grainyUpscale(sharedImage(repoRoot, KLEIBER), { width: 36000, height: 25200, grain: 20, quality: 85 }),
+  },
 ];
 
 export interface ToolRun {
