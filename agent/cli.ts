@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { DEFAULT_OPTIONS, OptionError, TILE_FORMATS, normaliseBaseUrl, resolveTileOptions } from '../shared/options.ts';
 import { setBucketCors } from './commands/s3-cors.ts';
+import { DEFAULT_PRESIGN_ORIGIN, MAX_EXPIRES, startPresignServer } from './commands/s3-presign.ts';
 import { runSync } from './commands/sync.ts';
 import { runTile } from './commands/tile.ts';
 import { runTileToS3 } from './commands/tile-to-s3.ts';
@@ -175,6 +176,14 @@ Examples:
     });
 }
 
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 function s3Command(program: Command): void {
   const s3 = program.command('s3').description('S3 bucket set-up.');
   s3.command('cors')
@@ -188,6 +197,41 @@ function s3Command(program: Command): void {
       s3Target(bucket);
       const rules = await setBucketCors(bucket, { ...s3Flags(flags), origin: String(flags.origin) });
       process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
+    });
+  s3.command('presign')
+    .description("Hand out presigned URLs to the web app's Upload panel (its Presign URL mode), so that no credentials reach the browser.")
+    .argument('<target>', 's3://BUCKET/PREFIX: every key the browser asks for is kept under PREFIX')
+    .option('-p, --port <port>', 'port', nonNegativeInt('port'), 8787)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--origin <origin>', 'origin of the web app allowed to ask (CORS), or * for any', DEFAULT_PRESIGN_ORIGIN)
+    .option('--endpoint <url>', 'S3-compatible endpoint')
+    .option('--region <region>', 'region')
+    .option('--path-style', 'path-style bucket URLs', false)
+    .option('--expires <seconds>', 'lifetime of each presigned URL', positiveInt('expires'), 900)
+    .option('--allow-delete', 'hand out DELETE URLs too (the Upload panel never deletes)', false)
+    .addHelpText(
+      'after',
+      `
+Credentials come from the AWS SDK's default chain and stay in this process. Whoever can reach the
+server can write under PREFIX: it listens on 127.0.0.1 unless --host says otherwise.
+Example:
+  agent s3 presign s3://my-bucket/iiif --origin https://tessella.example.org`,
+    )
+    .action(async (target: string, flags: Record<string, unknown>) => {
+      s3Target(target);
+      const origin = String(flags.origin).replace(/\/+$/, '');
+      if (origin !== '*' && !isOrigin(origin)) throw new UsageError(`--origin: expected * or an origin such as https://tessella.example.org, got "${origin}"`);
+      if (Number(flags.expires) > MAX_EXPIRES) throw new UsageError(`--expires: at most ${MAX_EXPIRES} seconds (7 days)`);
+      const server = await startPresignServer(target, {
+        ...s3Flags(flags),
+        port: Number(flags.port),
+        host: String(flags.host),
+        origin,
+        expires: Number(flags.expires),
+        allowDelete: flags.allowDelete === true,
+      });
+      process.stderr.write(`Presigning for ${target} at ${server.url} (origin ${origin}). Ctrl-C to stop.\n`);
+      await new Promise(() => undefined);
     });
   s3.exitOverride();
   for (const c of s3.commands) c.exitOverride();

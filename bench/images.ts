@@ -42,11 +42,13 @@ export async function grainyUpscale(source: string, spec: GrainyUpscale): Promis
 
   process.stderr.write(`Generating ${file} (once; later runs reuse it)...\n`);
   const partial = `${file}.${process.pid}.partial`;
-  const noise = { width, height, channels: 3 as const, background: '#808080', noise: { type: 'gaussian' as const, mean: 128, sigma: grain } };
+  // A 1024 px grain tile repeated over the image: sharp refuses a generated input over its pixel
+  // limit (the 0.9 Gpx case), and repeated grain is as costly to encode as fresh grain.
+  const noise = { width: 1024, height: 1024, channels: 3 as const, background: '#808080', noise: { type: 'gaussian' as const, mean: 128, sigma: grain } };
   try {
-    await sharp(source)
+    await sharp(source, { limitInputPixels: false })
       .resize(width, height, { fit: 'cover', kernel: 'lanczos3' })
-      .composite([{ input: { create: noise }, blend: 'overlay' }])
+      .composite([{ input: { create: noise }, blend: 'overlay', tile: true }])
       .jpeg({ quality, progressive: false })
       .toFile(partial);
     renameSync(partial, file);

@@ -9,7 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { planSync } from '../../shared/sync/plan.ts';
 import { type SourceFile, prepareObjects } from '../../shared/sync/prepare.ts';
 import type { RemoteObject } from '../../shared/sync/objects.ts';
-import { type S3Target, type SyncProgress, executeSync, listRemote, parseS3Url } from '../../shared/sync/s3.ts';
+import { type ObjectStore, type S3Target, type SyncProgress, executeSync, listRemote, parseS3Url, s3Store } from '../../shared/sync/s3.ts';
 import { type S3ConnectionOptions, makeS3Client } from '../lib/s3-client.ts';
 
 export interface SyncRunOptions extends S3ConnectionOptions {
@@ -60,7 +60,7 @@ export async function runSync(dir: string, s3url: string, opts: SyncRunOptions):
   const target: S3Target = parseS3Url(s3url);
   const client = opts.client ?? makeS3Client(opts);
   try {
-    return await syncWith(client, dir, target, s3url, opts, started);
+    return await syncWith(s3Store(client, target), dir, s3url, opts, started);
   } finally {
     if (!opts.client) client.destroy();
   }
@@ -71,17 +71,17 @@ export async function runSync(dir: string, s3url: string, opts: SyncRunOptions):
  * these entries (listed one by one, so that publishing one image of a large collection does
  * not list the whole collection).
  */
-async function listInScope(client: S3Client, target: S3Target, only: string[] | undefined, signal?: AbortSignal): Promise<RemoteObject[]> {
-  if (!only) return listRemote(client, target, undefined, signal);
-  const lists = await Promise.all(only.map((name) => listRemote(client, target, undefined, signal, name)));
+async function listInScope(store: ObjectStore, only: string[] | undefined, signal?: AbortSignal): Promise<RemoteObject[]> {
+  if (!only) return listRemote(store, undefined, signal);
+  const lists = await Promise.all(only.map((name) => listRemote(store, undefined, signal, name)));
   // A listing of `alpha` also holds `alpha2/...` and `alpha.json`: keep the entry itself and what is under it.
   return lists.flatMap((list, i) => list.filter((r) => r.key === only[i] || r.key.startsWith(`${only[i]}/`)));
 }
 
-async function syncWith(client: S3Client, dir: string, target: S3Target, s3url: string, opts: SyncRunOptions, started: number): Promise<SyncReport> {
+async function syncWith(store: ObjectStore, dir: string, s3url: string, opts: SyncRunOptions, started: number): Promise<SyncReport> {
   const files = opts.only ? opts.only.flatMap((name) => folderFiles(dir, name)) : folderFiles(dir);
   // Hashing the local files and listing the remote both take a while: at the same time.
-  const [local, remote] = await Promise.all([prepareObjects(files, { baseUrl: opts.baseUrl }), listInScope(client, target, opts.only, opts.signal)]);
+  const [local, remote] = await Promise.all([prepareObjects(files, { baseUrl: opts.baseUrl }), listInScope(store, opts.only, opts.signal)]);
   const plan = planSync(local, remote);
   const report: SyncReport = {
     target: s3url,
@@ -91,7 +91,7 @@ async function syncWith(client: S3Client, dir: string, target: S3Target, s3url: 
     failures: [],
   };
   if (!opts.dryRun) {
-    const r = await executeSync(client, target, plan, { concurrency: opts.concurrency, delete: opts.delete, signal: opts.signal, onProgress: opts.onProgress });
+    const r = await executeSync(store, plan, { concurrency: opts.concurrency, delete: opts.delete, signal: opts.signal, onProgress: opts.onProgress });
     Object.assign(report.totals, { uploaded: r.uploaded, deleted: r.deleted, failed: r.failed.length, bytes: r.bytes, retries: r.retries });
     report.failures = r.failed;
   }

@@ -1,5 +1,7 @@
-// The S3 side of a sync: list everything under a prefix, upload with bounded concurrency,
-// verify each object (ETag = MD5 of the bytes sent), delete extras. Runs in Node and browsers.
+// The store side of a sync: list everything under a prefix, upload with bounded concurrency,
+// verify each object (ETag = MD5 of the bytes sent), delete extras. The planner and uploader
+// work on an ObjectStore: an S3 client with credentials (the agent, the web app's credentials
+// mode) or presigned URLs handed out by a server (shared/sync/presigned.ts). Runs in Node and browsers.
 
 import {
   DeleteObjectsCommand,
@@ -29,27 +31,84 @@ export function parseS3Url(url: string): S3Target {
   return { bucket: m[1], prefix: m[2]!.replace(/^\/+|\/+$/g, '') };
 }
 
-const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '');
+/** The headers an object is stored with; `contentMd5` is the base64 MD5 the store checks the bytes against. */
+export interface ObjectHeaders {
+  contentType: string;
+  cacheControl: string;
+  contentMd5: string;
+}
+
+export interface ListPage {
+  /** Keys relative to the store's prefix. */
+  objects: RemoteObject[];
+  /** Continuation token of the next page, if any. */
+  next?: string;
+}
 
 /**
- * Every object under the prefix (all pages), keys relative to the prefix. `startsWith` narrows
- * the listing to keys (relative to the prefix) that start with it, e.g. `<id>/` for one image.
+ * Where a sync publishes: a prefix of a bucket, keys relative to it. Each call is one attempt
+ * (retries are the caller's) and throws errors `isRetryable` understands.
  */
-export async function listRemote(client: S3Client, target: S3Target, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal, startsWith = ''): Promise<RemoteObject[]> {
-  const out: RemoteObject[] = [];
+export interface ObjectStore {
+  /** One page of the objects whose relative key starts with `startsWith`. */
+  listPage(startsWith: string, token: string | undefined, signal?: AbortSignal): Promise<ListPage>;
+  /** Store the bytes; resolves with the ETag (without quotes) the store answered. */
+  put(key: string, body: Uint8Array, headers: ObjectHeaders, signal?: AbortSignal): Promise<{ etag: string }>;
+  /** Delete up to 1000 keys; resolves with the keys that could not be deleted. */
+  deleteMany(keys: string[], signal?: AbortSignal): Promise<Array<{ key: string; error: string }>>;
+}
+
+const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '');
+
+/** An ObjectStore over an S3 client with credentials. */
+export function s3Store(client: S3Client, target: S3Target): ObjectStore {
   const base = target.prefix ? `${target.prefix}/` : '';
+  return {
+    async listPage(startsWith, token, signal) {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: base + startsWith, ContinuationToken: token, MaxKeys: 1000 }), { abortSignal: signal });
+      const objects: RemoteObject[] = [];
+      for (const o of page.Contents ?? []) {
+        if (o.Key) objects.push({ key: o.Key.slice(base.length), size: o.Size ?? 0, etag: unquote(o.ETag) });
+      }
+      return { objects, next: page.IsTruncated ? page.NextContinuationToken : undefined };
+    },
+    async put(key, body, headers, signal) {
+      const res = await client.send(
+        new PutObjectCommand({
+          Bucket: target.bucket,
+          Key: keyFor(target, key),
+          Body: body,
+          ContentType: headers.contentType,
+          CacheControl: headers.cacheControl,
+          ContentLength: body.byteLength,
+          ContentMD5: headers.contentMd5,
+        }),
+        { abortSignal: signal },
+      );
+      return { etag: unquote(res.ETag) };
+    },
+    async deleteMany(keys, signal) {
+      const res = await client.send(
+        new DeleteObjectsCommand({ Bucket: target.bucket, Delete: { Objects: keys.map((k) => ({ Key: keyFor(target, k) })), Quiet: true } }),
+        { abortSignal: signal },
+      );
+      return (res.Errors ?? []).map((e) => ({ key: e.Key ? e.Key.slice(base.length) : '?', error: `${e.Code ?? ''} ${e.Message ?? ''}` }));
+    },
+  };
+}
+
+/**
+ * Every object under the store's prefix (all pages, each retried), keys relative to the prefix.
+ * `startsWith` narrows the listing to keys (relative to the prefix) that start with it, e.g.
+ * `<id>/` for one image.
+ */
+export async function listRemote(store: ObjectStore, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal, startsWith = ''): Promise<RemoteObject[]> {
+  const out: RemoteObject[] = [];
   let token: string | undefined;
   do {
-    const { value: page } = await withRetry(
-      () => client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: base + startsWith, ContinuationToken: token, MaxKeys: 1000 }), { abortSignal: signal }),
-      policy,
-      signal,
-    );
-    for (const o of page.Contents ?? []) {
-      if (!o.Key) continue;
-      out.push({ key: o.Key.slice(base.length), size: o.Size ?? 0, etag: unquote(o.ETag) });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    const { value: page } = await withRetry(() => store.listPage(startsWith, token, signal), policy, signal);
+    out.push(...page.objects);
+    token = page.next;
   } while (token);
   return out;
 }
@@ -64,6 +123,12 @@ function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
+}
+
+/** The headers a local object is uploaded with. */
+export function headersFor(o: LocalObject): ObjectHeaders {
+  // The store checks the bytes it received against the MD5 and refuses a corrupt upload.
+  return { contentType: o.contentType, cacheControl: o.cacheControl, contentMd5: base64(hexToBytes(o.md5)) };
 }
 
 export interface SyncProgress {
@@ -89,24 +154,11 @@ export interface ExecuteOptions {
   onProgress?(p: SyncProgress): void;
 }
 
-async function putVerified(client: S3Client, target: S3Target, o: LocalObject, policy: RetryPolicy, signal?: AbortSignal): Promise<number> {
+async function putVerified(store: ObjectStore, o: LocalObject, policy: RetryPolicy, signal?: AbortSignal): Promise<number> {
   const { retries } = await withRetry(
     async () => {
       const body = await o.read();
-      const res = await client.send(
-        new PutObjectCommand({
-          Bucket: target.bucket,
-          Key: keyFor(target, o.key),
-          Body: body,
-          ContentType: o.contentType,
-          CacheControl: o.cacheControl,
-          ContentLength: body.byteLength,
-          // The store checks the bytes it received against this and refuses a corrupt upload.
-          ContentMD5: base64(hexToBytes(o.md5)),
-        }),
-        { abortSignal: signal },
-      );
-      const etag = unquote(res.ETag);
+      const { etag } = await store.put(o.key, body, headersFor(o), signal);
       if (etag.toLowerCase() !== o.md5.toLowerCase()) throw new VerifyError(`ETag ${etag} is not the MD5 ${o.md5} of the bytes sent`);
     },
     policy,
@@ -119,7 +171,7 @@ async function putVerified(client: S3Client, target: S3Target, o: LocalObject, p
  * Carry out a plan: tiles and other images first, then JSON (so that an info.json or manifest
  * never points at tiles that are not there yet), collection.json last; extras deleted at the end.
  */
-export async function executeSync(client: S3Client, target: S3Target, plan: SyncPlan, opts: ExecuteOptions): Promise<SyncResult> {
+export async function executeSync(store: ObjectStore, plan: SyncPlan, opts: ExecuteOptions): Promise<SyncResult> {
   const policy = opts.policy ?? DEFAULT_RETRY;
   const limit = pLimit(Math.max(1, opts.concurrency));
   const result: SyncResult = { uploaded: 0, deleted: 0, bytes: 0, retries: 0, failed: [] };
@@ -131,7 +183,7 @@ export async function executeSync(client: S3Client, target: S3Target, plan: Sync
       try {
         // Not `result.retries += await ...`: that reads the total before the await, and
         // concurrent uploads would overwrite each other's counts.
-        const retries = await putVerified(client, target, o, policy, opts.signal);
+        const retries = await putVerified(store, o, policy, opts.signal);
         result.retries += retries;
         result.uploaded++;
         result.bytes += o.size;
@@ -151,17 +203,8 @@ export async function executeSync(client: S3Client, target: S3Target, plan: Sync
     for (let i = 0; i < plan.extra.length; i += 1000) {
       const batch = plan.extra.slice(i, i + 1000);
       try {
-        const { value: res } = await withRetry(
-          () =>
-            client.send(
-              new DeleteObjectsCommand({ Bucket: target.bucket, Delete: { Objects: batch.map((r) => ({ Key: keyFor(target, r.key) })), Quiet: true } }),
-              { abortSignal: opts.signal },
-            ),
-          policy,
-          opts.signal,
-        );
-        const errors = res.Errors ?? [];
-        for (const e of errors) result.failed.push({ key: e.Key ?? '?', error: `delete: ${e.Code ?? ''} ${e.Message ?? ''}` });
+        const { value: errors } = await withRetry(() => store.deleteMany(batch.map((r) => r.key), opts.signal), policy, opts.signal);
+        for (const e of errors) result.failed.push({ key: e.key, error: `delete: ${e.error}` });
         result.deleted += batch.length - errors.length;
       } catch (err) {
         for (const r of batch) result.failed.push({ key: r.key, error: `delete: ${err instanceof Error ? err.message : String(err)}` });

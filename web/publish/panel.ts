@@ -1,12 +1,15 @@
-// The Upload panel: where to publish (endpoint, bucket, prefix), credentials held in memory
-// only, progress, cancel. Resume after a reload: press Upload again; what landed is skipped.
+// The Upload panel: where to publish (endpoint, bucket, prefix) with credentials held in memory
+// only, or a presign URL (`agent s3 presign`) and no credentials at all; progress, cancel.
+// Resume after a reload: press Upload again; what landed is skipped.
 
 import type { StoredImage } from '../storage/types.ts';
-import { type UploadTarget, uploadImages } from './upload.ts';
+import { type PresignTarget, type UploadTarget, uploadImages } from './upload.ts';
 
 /** Remembered between visits: everything but the credentials. */
-const REMEMBERED = ['endpoint', 'region', 'bucket', 'prefix', 'pathStyle', 'baseUrl'] as const;
+const REMEMBERED = ['endpoint', 'region', 'bucket', 'prefix', 'pathStyle', 'baseUrl', 'presignUrl', 'mode'] as const;
 const STORAGE_KEY = 'tessella.upload-target';
+
+type Mode = 'credentials' | 'presign';
 
 interface Deps {
   listImages(): Promise<StoredImage[]>;
@@ -29,6 +32,28 @@ function field(label: string, name: string, attrs: Record<string, string> = {}):
   return wrap;
 }
 
+/** A bordered group of fields; the one of the mode not chosen is hidden and disabled (so its required fields do not block the form). */
+function group(legend: string, children: HTMLElement[]): HTMLFieldSetElement {
+  const set = document.createElement('fieldset');
+  set.className = 'pairs-fieldset';
+  const l = document.createElement('legend');
+  l.textContent = legend;
+  set.append(l, ...children);
+  return set;
+}
+
+function modeChoice(mode: Mode, label: string): HTMLLabelElement {
+  const wrap = document.createElement('label');
+  wrap.className = 'check';
+  const radio = document.createElement('input');
+  radio.type = 'radio';
+  radio.name = 'mode';
+  radio.value = mode;
+  radio.dataset.testid = `upload-mode-${mode}`;
+  wrap.append(radio, ` ${label}`);
+  return wrap;
+}
+
 export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   const form = document.createElement('form');
   form.className = 'settings upload-panel';
@@ -38,17 +63,8 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   const note = document.createElement('p');
   note.className = 'panel-sub';
   note.textContent =
-    `Same planner and uploader as “agent sync”: only what differs is uploaded, and every object is verified. Credentials stay in this tab’s memory and are never stored. The bucket needs CORS for this page: agent s3 cors s3://BUCKET --origin ${location.origin}`;
-  const fields = [
-    field('Endpoint (empty for AWS)', 'endpoint', { placeholder: 'https://s3.example.org', type: 'url' }),
-    field('Region', 'region', { value: 'us-east-1' }),
-    field('Bucket', 'bucket', { required: '' }),
-    field('Prefix', 'prefix', { placeholder: 'iiif' }),
-    field('Public base URL of the prefix', 'baseUrl', { placeholder: deps.defaultBaseUrl(), type: 'url' }),
-    field('Access key id', 'accessKeyId', { autocomplete: 'off', required: '' }),
-    field('Secret access key', 'secretAccessKey', { type: 'password', autocomplete: 'off', required: '' }),
-    field('Session token (optional)', 'sessionToken', { type: 'password', autocomplete: 'off' }),
-  ];
+    `Same planner and uploader as “agent sync”: only what differs is uploaded, and every object is verified. Credentials stay in this tab’s memory and are never stored; with a presign URL they never reach this page. The bucket needs CORS for this page: agent s3 cors s3://BUCKET --origin ${location.origin}`;
+  const modes = group('Sign uploads with', [modeChoice('credentials', 'Credentials (kept in this tab’s memory)'), modeChoice('presign', 'Presign URL (agent s3 presign)')]);
   const pathStyle = document.createElement('label');
   pathStyle.className = 'check';
   const pathStyleBox = document.createElement('input');
@@ -56,6 +72,21 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   pathStyleBox.name = 'pathStyle';
   pathStyleBox.dataset.testid = 'upload-pathStyle';
   pathStyle.append(pathStyleBox, ' Path-style URLs (most S3-compatible stores)');
+  const credentialsGroup = group('Bucket and credentials', [
+    field('Endpoint (empty for AWS)', 'endpoint', { placeholder: 'https://s3.example.org', type: 'url' }),
+    field('Region', 'region', { value: 'us-east-1' }),
+    field('Bucket', 'bucket', { required: '' }),
+    field('Prefix', 'prefix', { placeholder: 'iiif' }),
+    pathStyle,
+    field('Access key id', 'accessKeyId', { autocomplete: 'off', required: '' }),
+    field('Secret access key', 'secretAccessKey', { type: 'password', autocomplete: 'off', required: '' }),
+    field('Session token (optional)', 'sessionToken', { type: 'password', autocomplete: 'off' }),
+  ]);
+  const presignHint = document.createElement('p');
+  presignHint.className = 'field-hint';
+  presignHint.textContent = `Run agent s3 presign s3://BUCKET/PREFIX --origin ${location.origin} where credentials are; it prints this URL. The bucket and prefix are the server’s.`;
+  const presignGroup = group('Presign server', [field('Presign URL', 'presignUrl', { placeholder: 'http://127.0.0.1:8787/', type: 'url', required: '' }), presignHint]);
+  const baseUrlField = field('Public base URL of the prefix', 'baseUrl', { placeholder: deps.defaultBaseUrl(), type: 'url' });
   const start = document.createElement('button');
   start.type = 'submit';
   start.textContent = 'Upload all images';
@@ -80,18 +111,32 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   buttons.className = 'field-row';
   buttons.append(start, cancel);
   container.append(heading, note, form);
-  form.append(...fields, pathStyle, buttons, progress, status);
+  form.append(modes, credentialsGroup, presignGroup, baseUrlField, buttons, progress, status);
 
   const input = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
+  const radio = (m: Mode): HTMLInputElement => modes.querySelector(`input[value=${m}]`) as HTMLInputElement;
+  const mode = (): Mode => (radio('presign').checked ? 'presign' : 'credentials');
+  const showMode = (m: Mode): void => {
+    radio(m).checked = true;
+    for (const [set, on] of [[credentialsGroup, m === 'credentials'], [presignGroup, m === 'presign']] as const) {
+      // Not `hidden`: the fieldset's display rule would win over it.
+      set.style.display = on ? '' : 'none';
+      set.disabled = !on;
+    }
+  };
+  let remembered: Mode = 'credentials';
   try {
     const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, string | boolean>;
     for (const k of REMEMBERED) {
       if (k === 'pathStyle') pathStyleBox.checked = saved.pathStyle === true;
+      else if (k === 'mode') remembered = saved.mode === 'presign' ? 'presign' : 'credentials';
       else if (typeof saved[k] === 'string') input(k).value = saved[k] as string;
     }
   } catch {
     // Nothing remembered.
   }
+  showMode(remembered);
+  for (const m of ['credentials', 'presign'] as const) radio(m).addEventListener('change', () => showMode(m));
 
   const setStatus = (state: string, text: string): void => {
     status.dataset.state = state;
@@ -103,7 +148,7 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
   cancel.addEventListener('click', () => controller?.abort());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const target: UploadTarget = {
+    const credentials: UploadTarget = {
       endpoint: input('endpoint').value.trim() || undefined,
       region: input('region').value.trim() || 'us-east-1',
       bucket: input('bucket').value.trim(),
@@ -113,8 +158,20 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
       secretAccessKey: input('secretAccessKey').value,
       sessionToken: input('sessionToken').value || undefined,
     };
+    const presignUrl = input('presignUrl').value.trim();
+    const target: UploadTarget | PresignTarget = mode() === 'presign' ? { presignUrl } : credentials;
+    const destination = mode() === 'presign' ? presignUrl : `s3://${credentials.bucket}/${credentials.prefix}`;
     const baseUrl = input('baseUrl').value.trim().replace(/\/+$/, '') || deps.defaultBaseUrl();
-    const remembered = { endpoint: target.endpoint ?? '', region: target.region, bucket: target.bucket, prefix: target.prefix, pathStyle: target.pathStyle, baseUrl: input('baseUrl').value.trim() };
+    const remembered = {
+      endpoint: credentials.endpoint ?? '',
+      region: credentials.region,
+      bucket: credentials.bucket,
+      prefix: credentials.prefix,
+      pathStyle: credentials.pathStyle,
+      baseUrl: input('baseUrl').value.trim(),
+      presignUrl,
+      mode: mode(),
+    };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(remembered));
     const images = await deps.listImages();
     if (images.length === 0) return setStatus('error', 'Nothing to upload: tile some images first.');
@@ -124,7 +181,7 @@ export function mountUploadPanel(container: HTMLElement, deps: Deps): void {
     start.disabled = true;
     cancel.disabled = false;
     progress.value = 0;
-    setStatus('planning', `Comparing ${images.length} image(s) with s3://${target.bucket}/${target.prefix}…`);
+    setStatus('planning', `Comparing ${images.length} image(s) with ${destination}…`);
     const started = performance.now();
     try {
       const report = await uploadImages(images, target, {
