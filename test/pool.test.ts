@@ -1,23 +1,18 @@
 // The encoder pool changes nothing but speed: every file is byte-identical to the
 // single-threaded path, for odd sizes, both IIIF versions and every format.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTile } from '../agent/commands/tile.ts';
 import { resolveTileOptions } from '../shared/options.ts';
+import { filesUnder } from './helpers/files.ts';
 import { raw } from './helpers/odd-images.ts';
 
+/** The output files, without the two that name their run (stamp and collection label). */
 function files(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name !== 'collection.json' && e.name !== '.tessella.json') out.set(relative(dir, p), readFileSync(p));
-    }
-  };
-  walk(dir);
+  const out = filesUnder(dir);
+  for (const key of [...out.keys()]) if (key === 'collection.json' || key.endsWith('/.tessella.json')) out.delete(key);
   return out;
 }
 

@@ -3,14 +3,15 @@
 // corrupts, and a kill -9 in the middle of a sync. Every object is downloaded and compared.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GetBucketCorsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '../agent/commands/sync.ts';
 import { runTile } from '../agent/commands/tile.ts';
 import { resolveTileOptions } from '../shared/options.ts';
+import { filesUnder } from './helpers/files.ts';
 import { type S3Server, S3RVER_CREDENTIALS, startFaultProxy, startS3rver } from './helpers/s3.ts';
 import { writeGradientImage } from './helpers/images.ts';
 
@@ -64,23 +65,10 @@ function syncHere(dir: string, prefix: string, endpoint: string, opts: { delete?
   return runSync(dir, `s3://${BUCKET}/${prefix}`, { endpoint, pathStyle: true, concurrency: 8, delete: opts.delete ?? false, dryRun: opts.dryRun ?? false, baseUrl: opts.baseUrl });
 }
 
-/** Every file under dir, keyed by its path relative to dir with `/` separators. */
-function localFiles(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(dir, p).split(sep).join('/'), readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** What a sync should publish: every file but internal ones (any part starting with a dot). */
 function publishable(dir: string): Map<string, Buffer> {
-  return new Map([...localFiles(dir)].filter(([k]) => !k.split('/').some((p) => p.startsWith('.'))));
+  return new Map([...filesUnder(dir)].filter(([k]) => !k.split('/').some((p) => p.startsWith('.'))));
 }
 
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
@@ -175,7 +163,7 @@ afterAll(async () => {
 describe('agent sync', () => {
   it('publishes every file byte for byte, with IIIF content types and cache headers, never dot files', async () => {
     const expected = publishable(out);
-    expect([...localFiles(out).keys()].filter((k) => k.endsWith('.tessella.json'))).toHaveLength(3);
+    expect([...filesUnder(out).keys()].filter((k) => k.endsWith('.tessella.json'))).toHaveLength(3);
     expect(expected.size).toBeGreaterThan(150);
 
     const run = await agent(['sync', out, `s3://${BUCKET}/full`, '--endpoint', s3.endpoint, '--path-style']);
@@ -266,7 +254,7 @@ describe('agent sync', () => {
 
   it('--base-url rewrites the ids of info.json, manifests and the collection on upload, not tiles, not local files', async () => {
     const base = 'https://example.org/iiif';
-    const localBefore = localFiles(out);
+    const localBefore = filesUnder(out);
     const mtimes = new Map([...localBefore.keys()].map((k) => [k, statSync(join(out, k)).mtimeMs]));
     const first = await syncJson(out, 'based', s3.endpoint, ['--base-url', base]);
     expect(first.code).toBe(0);
@@ -294,7 +282,7 @@ describe('agent sync', () => {
       expect((await download(`based/${key}`)).equals(expected.get(key)!), key).toBe(true);
     });
     // The local output is untouched.
-    const localAfter = localFiles(out);
+    const localAfter = filesUnder(out);
     expect([...localAfter.keys()].sort()).toEqual([...localBefore.keys()].sort());
     for (const [k, b] of localBefore) {
       expect(localAfter.get(k)!.equals(b), k).toBe(true);

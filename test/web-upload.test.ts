@@ -2,9 +2,9 @@
 // origin: the app's own planner and uploader (shared/sync), credentials typed into the page and
 // kept in memory only, a no-op re-upload, and a resume after a reload.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { setBucketCors } from '../agent/commands/s3-cors.ts';
 import { runTile } from '../agent/commands/tile.ts';
 import { resolveTileOptions } from '../shared/options.ts';
 import { launchChromium, recordNetwork } from './helpers/chromium.ts';
+import { filesUnder } from './helpers/files.ts';
 import { raw } from './helpers/odd-images.ts';
 import { S3RVER_CREDENTIALS, type S3Server, startS3rver } from './helpers/s3.ts';
 import { type WebApp, startDevServer } from './helpers/web-server.ts';
@@ -27,18 +28,6 @@ let page: Page;
 let dir: string;
 let client: S3Client;
 
-function localFiles(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 async function remoteObjects(): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
@@ -106,7 +95,7 @@ describe('upload from the browser', () => {
     const out = join(dir, 'agent');
     const report = await runTile([join(dir, 'folio-12r.jpg')], { out, options: resolveTileOptions({ baseUrl: PUBLIC_BASE }), jobs: 1, force: true });
     expect(report.totals.failed).toBe(0);
-    const expected = localFiles(out);
+    const expected = filesUnder(out);
     expected.delete('folio-12r/.tessella.json');
     expected.delete('collection.json'); // its label is the folder's name for the agent, 'Tessella export' in the app
     const remote = await remoteObjects();

@@ -29,7 +29,7 @@ export class TilePool {
 
   /** `size` images at once, each decoded in its own worker; `encoders` threads encode for all (0: each encodes its own). */
   constructor(
-    private readonly size: number,
+    size: number,
     private readonly encoderCount: number,
   ) {
     this.startEncoders();
