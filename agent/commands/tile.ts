@@ -14,13 +14,14 @@ import { writeFileAtomic } from '../lib/atomic-file.ts';
 import { writeCollection } from '../lib/collection.ts';
 import { FolderSink } from '../lib/folder-sink.ts';
 import { expandInputs } from '../lib/inputs.ts';
+import { readImageHeader } from '../lib/validate-header.ts';
 import { TilePool } from '../lib/worker-pool.ts';
 
 export interface TileRunOptions {
   out: string;
   options: TileOptions;
   jobs: number;
-  /** Encoder threads shared by the images being tiled; 0 encodes in the decoding threads. Default: cores - 1. */
+  /** Encoder threads shared by the images being tiled; 0 encodes in the decoding threads. Default: cores - 1, or 0 when every input is under 40 Mpx. */
   encoders?: number;
   force: boolean;
   metadata?: MetadataTable;
@@ -95,6 +96,25 @@ function refreshManifest(out: string, id: string, width: number, height: number,
   if (!current || Buffer.compare(current, bytes) !== 0) writeFileAtomic(file, bytes);
 }
 
+/** Below this, an encoder thread costs more to start (about a second of CPU) than it saves. */
+const POOL_WORTH_PIXELS = 40_000_000;
+
+/**
+ * Encoder threads when not given: none when every input is small enough (read from its header;
+ * unknown headers count as big), else all cores but the one the decoding thread keeps busy.
+ */
+function defaultEncoders(paths: string[]): number {
+  const big = paths.some((path) => {
+    try {
+      const size = readImageHeader(path);
+      return !size || size.width * size.height >= POOL_WORTH_PIXELS;
+    } catch {
+      return false;
+    }
+  });
+  return big ? Math.max(1, availableParallelism() - 1) : 0;
+}
+
 export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e: TileEvent) => void = () => undefined): Promise<TileReport> {
   const started = performance.now();
   const { options } = run;
@@ -107,8 +127,7 @@ export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e
   for (const r of reports) onEvent({ type: 'finished', report: r });
 
   const jobs = Math.max(1, Math.min(run.jobs, planned.length));
-  // The decoding thread keeps one core busy; the encoders take the others.
-  const encoders = run.encoders ?? Math.max(1, availableParallelism() - 1);
+  const encoders = run.encoders ?? defaultEncoders(planned.map((p) => p.path));
   const pool = new TilePool(jobs, encoders);
   try {
     await Promise.all(
