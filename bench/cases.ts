@@ -65,6 +65,9 @@ export interface BenchTool {
   measure?(run: ToolRun): Promise<ToolResult>;
 }
 
+/** The arguments both tilers take: input, output folder, tile size and quality. */
+const tileArgs = (r: ToolRun): string[] => [r.input, '--out', r.outDir, '--tile-size', String(r.tileSize), '--quality', String(r.quality)];
+
 /** The real CLI, as a user runs it. */
 function agentTool(name: string, jobs?: number): BenchTool {
   return {
@@ -74,13 +77,7 @@ function agentTool(name: string, jobs?: number): BenchTool {
       ...r.nodeOptions,
       'agent/bin/agent.js',
       'tile',
-      r.input,
-      '--out',
-      r.outDir,
-      '--tile-size',
-      String(r.tileSize),
-      '--quality',
-      String(r.quality),
+      ...tileArgs(r),
       // The folder is fresh anyway; --force makes sure no stamp from elsewhere skips the work.
       '--force',
       ...(jobs === undefined ? [] : ['--jobs', String(jobs)]),
@@ -98,13 +95,7 @@ export const TOOLS: BenchTool[] = [
       '--import',
       'tsx',
       'bench/run-sharp.ts',
-      r.input,
-      '--out',
-      r.outDir,
-      '--tile-size',
-      String(r.tileSize),
-      '--quality',
-      String(r.quality),
+      ...tileArgs(r),
     ],
   },
   agentTool('agent --jobs 1', 1),
