@@ -3,6 +3,7 @@
 
 import type { TileFormat } from '../options.ts';
 import type { Pixels } from '../pyramid/pixels.ts';
+import { restartInterval, splitRowJpeg, mcuOf } from './jpeg-restart-split.ts';
 import type { Vips, VipsImage } from './types.ts';
 
 export interface EncodeSettings {
@@ -10,11 +11,11 @@ export interface EncodeSettings {
   quality: number;
 }
 
-function save(img: VipsImage, s: EncodeSettings): Uint8Array {
+function save(img: VipsImage, s: EncodeSettings, restart_interval?: number): Uint8Array {
   switch (s.format) {
     case 'jpg':
-      // optimize_coding and no metadata: the settings under which sharp's tiles are byte-identical.
-      return img.jpegsaveBuffer({ Q: s.quality, optimize_coding: true, keep: 'none' });
+      // Optimised Huffman tables (as sharp does: 3-15% smaller tiles) and no metadata.
+      return img.jpegsaveBuffer({ Q: s.quality, optimize_coding: true, keep: 'none', ...(restart_interval ? { restart_interval } : {}) });
     case 'webp':
       return img.webpsaveBuffer({ Q: s.quality, keep: 'none' });
     case 'png':
@@ -40,12 +41,35 @@ export function encodePixels(vips: Vips, p: Pixels, s: EncodeSettings): Uint8Arr
   }
 }
 
+/** libvips' default chroma subsampling: 4:2:0 below Q 90, none from Q 90 up. */
+function jpegMcu(s: EncodeSettings) {
+  return s.quality >= 90 ? mcuOf(1, 1) : mcuOf(2, 2);
+}
+
+/**
+ * The strip's full-width tiles as JPEGs from one encode of the whole row (see
+ * jpeg-restart-split.ts), or undefined where that does not apply (then tile by tile).
+ */
+function jpegRowTiles(img: VipsImage, tileWidth: number, s: EncodeSettings): Uint8Array[] | undefined {
+  const tiles = Math.floor(img.width / tileWidth);
+  const interval = restartInterval(tileWidth, jpegMcu(s));
+  if (s.format !== 'jpg' || tiles < 2 || interval === undefined) return undefined;
+  const row = tiles * tileWidth === img.width ? img : img.crop(0, 0, tiles * tileWidth, img.height);
+  try {
+    return splitRowJpeg(save(row, s, interval), { tiles, tileWidth, height: img.height });
+  } finally {
+    if (row !== img) row.delete();
+  }
+}
+
 /** Encode the tiles of one strip: columns of `tileWidth` (the last one narrower). */
 export function encodeStripTiles(vips: Vips, strip: Pixels, tileWidth: number, s: EncodeSettings): Uint8Array[] {
   const img = imageFromPixels(vips, strip);
   const out: Uint8Array[] = [];
   try {
-    for (let x = 0; x < strip.width; x += tileWidth) {
+    const row = jpegRowTiles(img, tileWidth, s);
+    if (row) out.push(...row);
+    for (let x = out.length * tileWidth; x < strip.width; x += tileWidth) {
       const tile = img.crop(x, 0, Math.min(tileWidth, strip.width - x), strip.height);
       try {
         out.push(save(tile, s));
