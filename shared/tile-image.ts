@@ -62,6 +62,9 @@ class InFlight {
   }
 }
 
+/** Tile files being written at once (each a few tens of KB). */
+const WRITES_IN_FLIGHT = 64;
+
 export function localEncoder(vips: Vips): TileEncoder {
   return {
     stripTiles: (strip, tileWidth, settings) => encodeStripTiles(vips, strip, tileWidth, settings),
@@ -117,6 +120,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
   const tileEncoder = req.encoder ?? localEncoder(vips);
   const created: VipsImage[] = [];
   let inFlight: InFlight | undefined;
+  let writes: InFlight | undefined;
   try {
     let source: VipsImage;
     try {
@@ -153,10 +157,16 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
       bytes += data.byteLength;
       req.onProgress?.({ files, totalFiles: plan.fileCount, bytes });
     };
-    const put = async (path: string, data: Uint8Array): Promise<void> => {
-      await writer.put(path, data, mime);
-      count(data);
-    };
+    // Files are written in the background, many at once, so that encoding never waits for
+    // the file system (or the network); the queue is bounded, so memory is too.
+    writes = new InFlight(WRITES_IN_FLIGHT);
+    const writing = writes;
+    const putAs = (path: string, data: Uint8Array, type: string): Promise<void> =>
+      writing.add(async () => {
+        await writer.put(path, data, type);
+        count(data);
+      });
+    const put = (path: string, data: Uint8Array): Promise<void> => putAs(path, data, mime);
     // Encodes run ahead while the next strips decode, as many as the encoder takes; files
     // are put as they come back. Tile paths never depend on the order of completion.
     inFlight = new InFlight(tileEncoder.capacity ?? 1);
@@ -181,10 +191,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
           for (const path of file.paths) await put(path, data);
           if (jpeg) {
             const copy = await tileEncoder.whole(jpeg.pixels, { format: 'jpg', quality: settings.quality });
-            for (const path of file.jpegPaths) {
-              await writer.put(path, copy, 'image/jpeg');
-              count(copy);
-            }
+            for (const path of file.jpegPaths) await putAs(path, copy, 'image/jpeg');
           }
         });
       },
@@ -208,6 +215,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     }
     pyramid.finish();
     await inFlight.drain();
+    await writes.drain();
 
     const serviceId = serviceIdFor(options.baseUrl, req.id);
     await writer.put('info.json', jsonBytes(buildInfoJson(serviceId, plan, options.iiifVersion, options.format)), infoContentType(options.iiifVersion));
@@ -229,6 +237,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
   } catch (err) {
     // Encodes still in flight would write into the writer after it is gone: let them land first.
     await inFlight?.settle();
+    await writes?.settle();
     await writer.abort().catch(() => undefined);
     throw err;
   } finally {
