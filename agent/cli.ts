@@ -5,11 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { DEFAULT_OPTIONS, OptionError, TILE_FORMATS, normaliseBaseUrl, resolveTileOptions } from '../shared/options.ts';
-import { setBucketCors } from './commands/s3-cors.ts';
-import { DEFAULT_PRESIGN_ORIGIN, MAX_EXPIRES, startPresignServer } from './commands/s3-presign.ts';
-import { runSync } from './commands/sync.ts';
-import { runTile } from './commands/tile.ts';
-import { runTileToS3 } from './commands/tile-to-s3.ts';
+import { DEFAULT_PRESIGN_ORIGIN, MAX_EXPIRES } from './lib/presign-limits.ts';
 import type { S3ConnectionOptions } from './lib/s3-client.ts';
 import { readMetadataFile } from './lib/metadata-file.ts';
 import { barProgress, lineProgress } from './lib/progress.ts';
@@ -96,8 +92,8 @@ Examples:
       const out = String(flags.out);
       const run = { options, jobs: Number(flags.jobs), encoders: flags.encoders as number | undefined, force: flags.force === true, metadata };
       const report = out.startsWith('s3://')
-        ? await runTileToS3(inputs, run, out, { ...s3Flags(flags), concurrency: Number(flags.concurrency), workDir: flags.work as string | undefined }, (e) => display.onEvent(e))
-        : await runTile(inputs, { ...run, out }, (e) => display.onEvent(e));
+        ? await (await import('./commands/tile-to-s3.ts')).runTileToS3(inputs, run, out, { ...s3Flags(flags), concurrency: Number(flags.concurrency), workDir: flags.work as string | undefined }, (e) => display.onEvent(e))
+        : await (await import('./commands/tile.ts')).runTile(inputs, { ...run, out }, (e) => display.onEvent(e));
       display.stop();
       if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
@@ -151,6 +147,8 @@ Examples:
         }
       }
       const json = flags.json === true;
+      // Commands load their modules when run: the AWS SDK alone takes ~0.3 s to load.
+      const { runSync } = await import('./commands/sync.ts');
       const report = await runSync(dir, target, {
         ...s3Flags(flags),
         concurrency: Number(flags.concurrency),
@@ -195,6 +193,7 @@ function s3Command(program: Command): void {
     .option('--path-style', 'path-style bucket URLs', false)
     .action(async (bucket: string, flags: Record<string, unknown>) => {
       s3Target(bucket);
+      const { setBucketCors } = await import('./commands/s3-cors.ts');
       const rules = await setBucketCors(bucket, { ...s3Flags(flags), origin: String(flags.origin) });
       process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
     });
@@ -222,6 +221,7 @@ Example:
       const origin = String(flags.origin).replace(/\/+$/, '');
       if (origin !== '*' && !isOrigin(origin)) throw new UsageError(`--origin: expected * or an origin such as https://tessella.example.org, got "${origin}"`);
       if (Number(flags.expires) > MAX_EXPIRES) throw new UsageError(`--expires: at most ${MAX_EXPIRES} seconds (7 days)`);
+      const { startPresignServer } = await import('./commands/s3-presign.ts');
       const server = await startPresignServer(target, {
         ...s3Flags(flags),
         port: Number(flags.port),

@@ -11,10 +11,7 @@ import { type PresignRequest, isBase64Md5, keyProblem } from '../../shared/sync/
 import { type S3Target, keyFor, parseS3Url } from '../../shared/sync/s3.ts';
 import { type S3ConnectionOptions, makeS3Client } from '../lib/s3-client.ts';
 
-/** The origin of `npm start`: the web app as a curator runs it locally. */
-export const DEFAULT_PRESIGN_ORIGIN = 'http://localhost:5173';
-/** SigV4 presigned URLs live at most a week. */
-export const MAX_EXPIRES = 604_800;
+import { DEFAULT_PRESIGN_ORIGIN } from '../lib/presign-limits.ts';
 
 export interface PresignOptions extends S3ConnectionOptions {
   /** Origin allowed to ask (the web app's), or '*' for any. */
