@@ -4,14 +4,15 @@
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
-import { loadVips, warmUp } from './vips.ts';
+import { encodingVips, loadVips, warmUp } from './vips.ts';
 
 const vips = await loadVips();
 // A tile is too small to share between threads: libvips' thread handoff costs more per tile
 // (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
 vips.concurrency(1);
 warmUp(vips);
+const encoding = encodingVips(vips);
 parentPort!.on('message', (msg: { type: 'connect'; port: MessagePort }) => {
-  if (msg.type === 'connect') serveEncodeRequests(vips, msg.port as unknown as PortLike);
+  if (msg.type === 'connect') serveEncodeRequests(encoding, msg.port as unknown as PortLike);
 });
 parentPort!.postMessage({ type: 'ready' });

@@ -6,7 +6,7 @@ import { PoolEncoder } from '../../shared/encode-pool/pool-encoder.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { localEncoder } from '../../shared/tile-image.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
-import { loadVips, warmUp } from './vips.ts';
+import { encodingVips, loadVips, warmUp } from './vips.ts';
 
 export type WorkerRequest = { type: 'tile'; job: TileJob };
 export type WorkerReply =
@@ -25,7 +25,8 @@ const vips = await loadVips();
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
 // encodes strips itself whenever all encoders have work waiting.
-const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], 2, localEncoder(vips)) : undefined;
+const local = localEncoder(encodingVips(vips));
+const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], 2, local) : local;
 
 port.on('message', async (msg: WorkerRequest) => {
   const { job } = msg;
