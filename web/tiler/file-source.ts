@@ -7,15 +7,29 @@ import type VipsNamespace from 'wasm-vips';
 /** The seek offset of the browser build is a C int: files from 2 GiB up cannot be read. */
 export const MAX_BROWSER_FILE = 2 ** 31 - 1;
 
+/**
+ * Bytes read from the file at once. libvips asks for a few KB per call, and every File.slice
+ * read is a round trip to the browser process: reading ahead in big windows turns thousands of
+ * round trips into a few (measured: a 20 Mpx JPEG tiled in 7.9 s with a read per call).
+ */
+export const READ_WINDOW = 4 * 2 ** 20;
+
 export function fileSource(vips: Vips, file: Blob): VipsNamespace.SourceCustom {
   const reader = new FileReaderSync();
   const source = new vips.SourceCustom();
   let position = 0;
+  let window = new Uint8Array(0);
+  let windowStart = 0;
   source.onRead = (length: number) => {
     if (position >= file.size) return new Uint8Array(0);
-    const end = Math.min(file.size, position + length);
-    const chunk = new Uint8Array(reader.readAsArrayBuffer(file.slice(position, end)));
-    position = end;
+    if (position < windowStart || position >= windowStart + window.byteLength) {
+      windowStart = position;
+      const end = Math.min(file.size, position + Math.max(length, READ_WINDOW));
+      window = new Uint8Array(reader.readAsArrayBuffer(file.slice(position, end)));
+    }
+    const from = position - windowStart;
+    const chunk = window.subarray(from, Math.min(window.byteLength, from + length));
+    position += chunk.byteLength;
     return chunk;
   };
   source.onSeek = (offset: number, whence: number) => {
