@@ -145,6 +145,9 @@ export async function runInBrowser(r: ToolRun): Promise<ToolResult> {
     await page.goto(app.url);
     await page.waitForSelector('body[data-ready=true]');
     if (!(await page.evaluate(() => crossOriginIsolated))) return failed('the page is not cross-origin isolated');
+    // Page load includes the tiling engine (libvips loaded and warmed up in the workers), which
+    // the app starts while the user picks files; the agent pays its own start-up in every run.
+    await page.waitForSelector('body[data-engine=ready]', { timeout: 120_000 });
     await checkSettings(page, r);
 
     const roots = chromiumChildren();

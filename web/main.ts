@@ -178,6 +178,13 @@ ready
   .then(() => {
     updateExportOptions();
     document.body.dataset.ready = 'true';
+    // Start the tiling engine now, while the user picks files: loading and warming up libvips
+    // in the workers takes seconds that the first image would otherwise wait for.
+    if (crossOriginIsolated) {
+      void getTiler()
+        .ready()
+        .then(() => void (document.body.dataset.engine = 'ready'));
+    }
   })
   .catch((err) => notice(`Tessella could not open its storage in this browser: ${errorMessage(err)}`));
 

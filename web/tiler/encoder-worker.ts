@@ -3,6 +3,7 @@
 
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
+import { warmUp } from '../../shared/vips/warm-up.ts';
 import { loadBrowserVips } from './vips-browser.ts';
 
 const pending: MessagePort[] = [];
@@ -19,6 +20,7 @@ const vips = await loadBrowserVips();
 // Raising libvips' thread count in the browser can deadlock its pthread pool, and a tile is
 // too small to share anyway: parallelism comes from several encoder workers.
 vips.concurrency(1);
+warmUp(vips);
 serve = (port) => serveEncodeRequests(vips, port as unknown as PortLike);
 pending.splice(0).forEach(serve);
 self.postMessage({ type: 'ready' });

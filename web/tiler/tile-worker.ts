@@ -15,6 +15,7 @@ import { openDatabase } from '../storage/db.ts';
 import { PackWriter, QuotaError } from '../storage/pack-writer.ts';
 import type { StoredImage } from '../storage/types.ts';
 import { MAX_BROWSER_FILE, fileSource, readHead } from './file-source.ts';
+import { warmUp } from '../../shared/vips/warm-up.ts';
 import { loadBrowserVips } from './vips-browser.ts';
 
 /** Above this, an image that must be decoded whole (progressive, interlaced, rotated) will not fit in 2 GiB of wasm memory. */
@@ -28,7 +29,11 @@ export interface TileWorkerRequest {
   metadata: ImageMetadata;
 }
 
-const vipsReady = loadBrowserVips();
+// Loaded and warmed up as soon as the page starts the worker, so the first image starts at once.
+const vipsReady = loadBrowserVips().then((vips) => {
+  warmUp(vips);
+  return vips;
+});
 let encoder: TileEncoder | undefined;
 
 const mpx = (pixels: number): string => `${Math.round(pixels / 1e6)} Mpx`;

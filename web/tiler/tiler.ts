@@ -37,11 +37,25 @@ export class BrowserTiler {
   private readonly busyPacks = new Set<string>();
   /** Orphan packs of earlier sessions are removed before anything new is written. */
   private readonly cleaned: Promise<unknown>;
+  private readonly started: Promise<unknown>[] = [];
 
   constructor(opts: { workers?: number; encoders?: number } = {}) {
     const cores = navigator.hardwareConcurrency || 2;
     const encoderCount = opts.encoders ?? Math.max(1, cores - 1);
-    this.encoders = Array.from({ length: encoderCount }, () => new Worker(new URL('./encoder-worker.ts', import.meta.url), { type: 'module' }));
+    this.encoders = Array.from({ length: encoderCount }, () => {
+      const worker = new Worker(new URL('./encoder-worker.ts', import.meta.url), { type: 'module' });
+      this.started.push(
+        new Promise<void>((resolve) => {
+          const onMessage = (e: MessageEvent<{ type?: string }>) => {
+            if (e.data?.type !== 'ready') return;
+            worker.removeEventListener('message', onMessage);
+            resolve();
+          };
+          worker.addEventListener('message', onMessage);
+        }),
+      );
+      return worker;
+    });
     this.cleaned = removeOrphanPacks(new Set()).catch(() => undefined);
     for (let i = 0; i < (opts.workers ?? 1); i++) this.release(this.spawn());
   }
@@ -54,8 +68,13 @@ export class BrowserTiler {
       encoder.postMessage({ type: 'connect', port: port2 }, [port2]);
       return port1;
     });
-    void api.connect(Comlink.transfer(ports, ports));
+    this.started.push(api.connect(Comlink.transfer(ports, ports)));
     return { worker, api };
+  }
+
+  /** Resolves once every worker has its libvips loaded and warmed up. */
+  async ready(): Promise<void> {
+    await Promise.all(this.started);
   }
 
   private release(slot: Slot): void {
