@@ -154,7 +154,9 @@ export class ImageRow {
       append(body, title, sub);
     } else if (view.state === 'tiling') {
       title.append(badge(view.checking ? 'Checking' : 'Tiling'));
-      this.progressBar = el('progress', { class: 'bar', attrs: { 'aria-label': `Tiling ${this.id}` } });
+      // Determinate from the start (the text says what is happening): an indeterminate bar
+      // animates every frame, which in a page without a GPU cost as much CPU as a tiling thread.
+      this.progressBar = el('progress', { class: 'bar', attrs: { 'aria-label': `Tiling ${this.id}`, max: '1', value: '0' } });
       this.progressText = el('div', { class: 'row-progress-text', attrs: { 'aria-live': 'off' }, text: view.checking ? 'Checking the file…' : 'Starting…' });
       append(body, title, sub, this.progressBar, this.progressText);
     } else {
