@@ -188,7 +188,7 @@ async function main(): Promise<number> {
   if (settings.tools.includes(BROWSER_TOOL)) {
     process.stdout.write(
       [
-        `- ${BROWSER_TOOL.name}: the web app's production build (vite build, served by vite preview) in a fresh Chromium;`,
+        `- ${BROWSER_TOOL.name}: the web app's production build (vite build, served by vite preview) in a fresh Chromium with a new profile on disk;`,
         '  wall from the file selection to the row\'s data-state="done" (browser start and page load, including the engine\'s warm-up in the workers, excluded; each agent run includes its own start-up);',
         '  CPU (user + sys) and peak RSS summed over all Chromium processes from /proc over that interval (RSS includes',
         '  the idle browser, and pages shared between its processes count once per process); files / MB: the stored pack',
