@@ -1,9 +1,10 @@
 // wasm-vips for Node: one instance per thread, no side modules, no operation cache
 // (the cache only holds on to memory when every pixel is read once).
 
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import Vips from 'wasm-vips';
 import { withResidentPixels } from '../../shared/encode-pool/resident-pixels.ts';
-import type { Vips as VipsModule } from '../../shared/vips/types.ts';
+import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
 
 /** Each instance's wasm memory (wasm-vips does not export it; see captureMemory). */
 const memories = new WeakMap<VipsModule, WebAssembly.Memory>();
@@ -57,6 +58,70 @@ export function wasmMemoryOf(vips: VipsModule): WebAssembly.Memory | undefined {
 export function encodingVips(vips: VipsModule): VipsModule {
   const memory = memories.get(vips);
   return memory ? withResidentPixels(vips, memory) : vips;
+}
+
+/** Bytes read from the file at once: libvips asks for a few KB per read. */
+const READ_WINDOW = 2 ** 20;
+
+/**
+ * An image file opened through custom sources rather than by name. libvips maps a file it
+ * opens by name, and in wasm a map is a copy of the whole file in wasm memory (164 MB for a
+ * 0.9 Gpx JPEG, held for the whole run); a custom source is read as the decoder goes.
+ * Close it once every image opened from it has been deleted.
+ */
+export class ImageFile {
+  private readonly fd: number;
+  private readonly size: number;
+  private readonly sources: Array<{ delete(): void; isDeleted(): boolean }> = [];
+
+  constructor(
+    private readonly vips: VipsModule,
+    path: string,
+  ) {
+    this.fd = openSync(path, 'r');
+    try {
+      this.size = fstatSync(this.fd).size;
+    } catch (err) {
+      closeSync(this.fd);
+      throw err;
+    }
+  }
+
+  /** A new image reading the file from the start (each has its own position). */
+  open(options: { access: 'sequential' | 'random'; fail_on?: 'none' | 'truncated' | 'error' | 'warning' }): VipsImage {
+    const { fd, size } = this;
+    const source = new this.vips.SourceCustom();
+    this.sources.push(source);
+    let position = 0;
+    let window = new Uint8Array(0);
+    let windowStart = 0;
+    source.onRead = (length: number) => {
+      if (position >= size) return new Uint8Array(0);
+      if (position < windowStart || position >= windowStart + window.byteLength) {
+        if (window.byteLength < READ_WINDOW) window = new Uint8Array(READ_WINDOW);
+        const n = readSync(fd, window, 0, Math.max(Math.min(READ_WINDOW, size - position), 0), position);
+        window = window.subarray(0, n);
+        windowStart = position;
+      }
+      const from = position - windowStart;
+      const chunk = window.subarray(from, Math.min(window.byteLength, from + length));
+      position += chunk.byteLength;
+      return chunk;
+    };
+    source.onSeek = (offset: number, whence: number) => {
+      // whence: 0 SEEK_SET, 1 SEEK_CUR, 2 SEEK_END
+      const next = (whence === 0 ? 0 : whence === 1 ? position : size) + offset;
+      if (next < 0 || next > size) return -1;
+      position = next;
+      return position;
+    };
+    return this.vips.Image.newFromSource(source, '', options);
+  }
+
+  close(): void {
+    for (const source of this.sources.splice(0)) if (!source.isDeleted()) source.delete();
+    closeSync(this.fd);
+  }
 }
 
 /**
