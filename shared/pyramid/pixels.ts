@@ -14,6 +14,26 @@ export function allocPixels(width: number, height: number, bands: number): Pixel
 }
 
 /**
+ * One row of the 2x2 shrink: the rounded mean of each 2x2 block of rows `r0` of `s0` and `r1` of
+ * `s1` (byte offsets; pass the same row twice for a lone last row), written at offset `o` of
+ * `out`. A lone last column is averaged with itself, so edges keep their colour.
+ */
+export function halveRow(out: Uint8Array, o: number, s0: Uint8Array, r0: number, s1: Uint8Array, r1: number, width: number, bands: number): void {
+  const b = bands;
+  const pairs = width >> 1; // full 2-pixel column pairs
+  let i = 0;
+  for (let p = 0; p < pairs; p++) {
+    for (let c = 0; c < b; c++) {
+      out[o++] = (s0[r0 + i + c]! + s0[r0 + i + b + c]! + s1[r1 + i + c]! + s1[r1 + i + b + c]! + 2) >> 2;
+    }
+    i += 2 * b;
+  }
+  if (width & 1) {
+    for (let c = 0; c < b; c++) out[o++] = (s0[r0 + i + c]! + s1[r1 + i + c]! + 1) >> 1;
+  }
+}
+
+/**
  * Halve a band of rows given as one or two stacked strips (an even number of rows, or fewer
  * at the bottom of the image) to ceil(w/2) x ceil(h/2), averaging each 2x2 block with rounding.
  * A lone last column or row is averaged with itself, so edges keep their colour.
@@ -28,21 +48,10 @@ export function halve(top: Pixels, bottom?: Pixels): Pixels {
   const ow = (w + 1) >> 1;
   const oh = (h + 1) >> 1;
   const out = new Uint8Array(ow * oh * b);
-  const pairs = w >> 1; // full 2-pixel column pairs
   for (let oy = 0; oy < oh; oy++) {
     const [s0, r0] = row(2 * oy);
     const [s1, r1] = 2 * oy + 1 < h ? row(2 * oy + 1) : [s0, r0];
-    let o = oy * ow * b;
-    let i = 0;
-    for (let p = 0; p < pairs; p++) {
-      for (let c = 0; c < b; c++) {
-        out[o++] = (s0[r0 + i + c]! + s0[r0 + i + b + c]! + s1[r1 + i + c]! + s1[r1 + i + b + c]! + 2) >> 2;
-      }
-      i += 2 * b;
-    }
-    if (w & 1) {
-      for (let c = 0; c < b; c++) out[o++] = (s0[r0 + i + c]! + s1[r1 + i + c]! + 1) >> 1;
-    }
+    halveRow(out, oy * ow * b, s0, r0, s1, r1, w, b);
   }
   return { width: ow, height: oh, bands: b, data: out };
 }

@@ -1,9 +1,10 @@
 // One sequential pass builds every level: full-resolution strips one tile high go in at the
-// top; each level keeps at most two strips, shrinks them 2x2 into one strip of the next level,
-// and hands its strips on for tiling. Memory grows with the image width, not its height.
+// top; each strip is shrunk 2x2 into the next level's strip as it arrives and handed on for
+// tiling at once, so no level holds a strip of its own waiting for the next one (at 36000 px
+// wide a full-resolution strip is 27.6 MB). Memory grows with the image width, not its height.
 
 import type { ImagePlan, WholeLevelFile } from '../iiif/plan.ts';
-import { type Pixels, allocPixels, halve } from './pixels.ts';
+import { type Pixels, allocPixels, halveRow } from './pixels.ts';
 
 /** Receives the pyramid's output. It may keep (or transfer) the pixel buffers it is given. */
 export interface PyramidConsumer {
@@ -16,7 +17,12 @@ export interface PyramidConsumer {
 interface LevelState {
   rowsSeen: number;
   stripIndex: number;
-  pending: Pixels[];
+  /** The next level's strip being filled from this level's rows, and its rows done so far. */
+  next?: { pixels: Pixels; rows: number };
+  /** Rows of the next level made so far (the next level's strips start every tile height). */
+  rowsMade: number;
+  /** With an odd tile height: this level's last row, waiting for its partner in the next strip. */
+  carry?: Uint8Array;
   whole?: { file: WholeLevelFile; pixels: Pixels };
 }
 
@@ -35,7 +41,7 @@ export class StripPyramid {
       return {
         rowsSeen: 0,
         stripIndex: 0,
-        pending: [],
+        rowsMade: 0,
         whole: file ? { file, pixels: allocPixels(level.width, level.height, bands) } : undefined,
       };
     });
@@ -70,28 +76,57 @@ export class StripPyramid {
 
     const tiled = this.plan.tiledLevels.has(index);
     const last = index === this.plan.levels.length - 1;
-    if (last) {
-      if (tiled) await this.consumer.strip(index, row, strip);
-    } else {
-      // Two strips of this level make one strip of the next; the strips are handed on only
-      // after the shrink, because the consumer may transfer their buffers away.
-      state.pending.push(strip);
-      if (state.pending.length === 2 || complete) {
-        const [a, b] = state.pending as [Pixels, Pixels | undefined];
-        state.pending = [];
-        const next = halve(a, b);
-        if (tiled) {
-          await this.consumer.strip(index, row - (b ? 1 : 0), a);
-          if (b) await this.consumer.strip(index, row, b);
-        }
-        await this.pushLevel(index + 1, next);
-      }
-    }
+    // Shrink first: the consumer may transfer the strip's buffer away.
+    const ready = last ? undefined : this.shrink(index, strip, complete);
+    if (tiled) await this.consumer.strip(index, row, strip);
+    if (ready) await this.pushLevel(index + 1, ready);
     if (complete && state.whole) {
       const { file, pixels } = state.whole;
       state.whole = undefined;
       await this.consumer.whole(file, pixels);
     }
+  }
+
+  /**
+   * Shrink the rows of a strip of level `index` into the next level's strip; returns that strip
+   * once it is complete. Rows pair up within the strip, or across two strips when the tile
+   * height is odd; a lone last row of the level is averaged with itself.
+   */
+  private shrink(index: number, strip: Pixels, complete: boolean): Pixels | undefined {
+    const state = this.states[index]!;
+    const { width, height, bands, data } = strip;
+    const stride = width * bands;
+    let ready: Pixels | undefined;
+    const emit = (s0: Uint8Array, r0: number, s1: Uint8Array, r1: number): void => {
+      if (ready) throw new Error(`level ${index}: more rows than one strip of the next level`);
+      const next = (state.next ??= this.startNext(index));
+      halveRow(next.pixels.data, next.rows * next.pixels.width * bands, s0, r0, s1, r1, width, bands);
+      next.rows++;
+      state.rowsMade++;
+      if (next.rows === next.pixels.height) {
+        ready = next.pixels;
+        state.next = undefined;
+      }
+    };
+    let y = 0;
+    if (state.carry) {
+      emit(state.carry, 0, data, 0);
+      state.carry = undefined;
+      y = 1;
+    }
+    for (; y + 1 < height; y += 2) emit(data, y * stride, data, (y + 1) * stride);
+    if (y < height) {
+      if (complete) emit(data, y * stride, data, y * stride);
+      else state.carry = data.slice(y * stride, (y + 1) * stride);
+    }
+    if (complete && state.next) throw new Error(`level ${index + 1} got ${state.rowsMade} of ${this.plan.levels[index + 1]!.height} rows`);
+    return ready;
+  }
+
+  private startNext(index: number): { pixels: Pixels; rows: number } {
+    const next = this.plan.levels[index + 1]!;
+    const rows = Math.min(this.plan.tile.height, next.height - this.states[index]!.rowsMade);
+    return { pixels: allocPixels(next.width, rows, this.bands), rows: 0 };
   }
 
   /** Check that every level received all its rows. */
