@@ -15,7 +15,10 @@ let vips: Vips;
 let photo: VipsImage;
 beforeAll(async () => {
   vips = await loadVips();
-  photo = vips.Image.newFromFile(KLEIBER);
+  // Enlarged so that a strip can be wider than one encode run (9000 px).
+  const original = vips.Image.newFromFile(KLEIBER);
+  photo = original.resize(1.6);
+  original.delete();
 });
 
 async function decode(jpeg: Uint8Array) {
@@ -37,6 +40,7 @@ describe('tiles cut from one JPEG of a row', () => {
   const cases = [
     [1000, 256, 256, 85], // three full tiles and an edge tile
     [1024, 256, 256, 85], // an exact multiple: no edge tile
+    [9000, 256, 256, 85], // 35 full tiles: encoded in runs of at most 2 Mpx (32 + 3 tiles)
     [1000, 77, 256, 85], // the bottom strip of an image, not a multiple of the MCU height
     [2000, 5, 256, 85], // a very short strip (one MCU row)
     [1024, 256, 256, 95], // Q >= 90: no chroma subsampling, 8x8 MCUs
@@ -47,7 +51,7 @@ describe('tiles cut from one JPEG of a row', () => {
   ] as const;
   for (const [width, height, tile, quality] of cases) {
     it(`${width}x${height}, ${tile} px tiles, Q${quality}: same pixels as tile by tile`, async () => {
-      const crop = photo.crop(1200, 900, width, height);
+      const crop = photo.crop(200, 900, width, height);
       const data = crop.writeToMemory() as Uint8Array;
       crop.delete();
       const tiles = encodeStripTiles(vips, { width, height, bands: 3, data }, tile, { format: 'jpg', quality });

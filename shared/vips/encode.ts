@@ -47,19 +47,35 @@ function jpegMcu(s: EncodeSettings) {
 }
 
 /**
- * The strip's full-width tiles as JPEGs from one encode of the whole row (see
+ * Most pixels encoded as one row JPEG. With optimize_coding libjpeg keeps the row's
+ * coefficients in one block, and wasm-vips' allocator (mimalloc) does not reuse a freed block
+ * over about 16 MB for another size: whole rows of every level (27.6, 13.8, ... MB at 36000 px)
+ * grew each encoding instance's wasm memory by about 250 MB. 2 Mpx (12 MB of coefficients
+ * even without chroma subsampling) stays under that, at no measurable cost in speed.
+ */
+const ROW_JPEG_PIXELS = 2 ** 21;
+
+/**
+ * The strip's full-width tiles as JPEGs from encodes of whole runs of tiles (see
  * jpeg-restart-split.ts), or undefined where that does not apply (then tile by tile).
  */
 function jpegRowTiles(img: VipsImage, tileWidth: number, s: EncodeSettings): Uint8Array[] | undefined {
   const tiles = Math.floor(img.width / tileWidth);
   const interval = restartInterval(tileWidth, jpegMcu(s));
   if (s.format !== 'jpg' || tiles < 2 || interval === undefined) return undefined;
-  const row = tiles * tileWidth === img.width ? img : img.crop(0, 0, tiles * tileWidth, img.height);
-  try {
-    return splitRowJpeg(save(row, s, interval), { tiles, tileWidth, height: img.height });
-  } finally {
-    if (row !== img) row.delete();
+  const perRun = Math.max(2, Math.floor(ROW_JPEG_PIXELS / (tileWidth * img.height)));
+  const out: Uint8Array[] = [];
+  for (let first = 0; first < tiles; first += perRun) {
+    const n = Math.min(perRun, tiles - first);
+    const run = n * tileWidth === img.width ? img : img.crop(first * tileWidth, 0, n * tileWidth, img.height);
+    try {
+      if (n === 1) out.push(save(run, s));
+      else out.push(...splitRowJpeg(save(run, s, interval), { tiles: n, tileWidth, height: img.height }));
+    } finally {
+      if (run !== img) run.delete();
+    }
   }
+  return out;
 }
 
 /** Encode the tiles of one strip: columns of `tileWidth` (the last one narrower). */
