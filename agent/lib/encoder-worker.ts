@@ -4,7 +4,8 @@
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
-import { encodingVips, loadVips, warmUp } from './vips.ts';
+import { warmUp } from '../../shared/vips/warm-up.ts';
+import { encodingVips, loadVips } from './vips.ts';
 
 const vips = await loadVips();
 // A tile is too small to share between threads: libvips' thread handoff costs more per tile

@@ -6,7 +6,8 @@ import { PoolEncoder } from '../../shared/encode-pool/pool-encoder.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { localEncoder } from '../../shared/tile-image.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
-import { encodingVips, loadVips, warmUp } from './vips.ts';
+import { warmUp } from '../../shared/vips/warm-up.ts';
+import { encodingVips, loadVips } from './vips.ts';
 
 export type WorkerRequest = { type: 'tile'; job: TileJob };
 export type WorkerReply =

@@ -123,17 +123,3 @@ export class ImageFile {
     closeSync(this.fd);
   }
 }
-
-/**
- * The first pipeline and the first encode of an instance start libvips' threads, which takes
- * about a second: pay it once when a worker starts, not inside the first image's time.
- */
-export function warmUp(vips: VipsModule): void {
-  const img = vips.Image.black(8, 8, { bands: 3 });
-  try {
-    img.writeToMemory();
-    img.jpegsaveBuffer({ Q: 85 });
-  } finally {
-    img.delete();
-  }
-}
