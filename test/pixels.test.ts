@@ -3,16 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { planImage } from '../shared/iiif/plan.ts';
 import { type Pixels, allocPixels, crop, halve } from '../shared/pyramid/pixels.ts';
 import { StripPyramid } from '../shared/pyramid/strip-pyramid.ts';
+import { expectLevels, randomPixels } from './helpers/pyramid.ts';
 
-function random(width: number, height: number, bands: number, seed = 1): Pixels {
-  const p = allocPixels(width, height, bands);
-  let x = seed;
-  for (let i = 0; i < p.data.length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    p.data[i] = x >>> 24;
-  }
-  return p;
-}
 
 /** Reference: each output pixel is the rounded mean of the 2x2 block, edges duplicated. */
 function referenceHalve(src: Pixels): Pixels {
@@ -36,12 +28,12 @@ describe('halve', () => {
   it.each([
     [1, 1, 3], [2, 2, 3], [3, 3, 3], [5, 1, 3], [1, 7, 4], [17, 9, 4], [256, 255, 3], [513, 2, 3],
   ])('%ix%i with %i bands matches the reference', (w, h, b) => {
-    const src = random(w, h, b, w * 31 + h);
+    const src = randomPixels(w, h, b, w * 31 + h);
     expect(halve(src)).toEqual(referenceHalve(src));
   });
 
   it('takes a band of rows as two stacked strips', () => {
-    const src = random(33, 21, 3);
+    const src = randomPixels(33, 21, 3);
     const top = crop(src, 0, 0, 33, 12);
     const bottom = crop(src, 0, 12, 33, 9);
     expect(halve(top, bottom)).toEqual(referenceHalve(src));
@@ -60,7 +52,7 @@ describe('strip pyramid', () => {
   ])('%ix%i: every level equals repeated halving of the whole image', async (W, H) => {
     const tileSize = 16;
     const plan = planImage({ width: W, height: H }, { tileSize, iiifVersion: 3, format: 'jpg', maxSize: 64 });
-    const full = random(W, H, 3, W + H);
+    const full = randomPixels(W, H, 3, W + H);
     const expected: Pixels[] = [full];
     while (expected.length < plan.levels.length) expected.push(referenceHalve(expected[expected.length - 1]!));
 
@@ -84,33 +76,13 @@ describe('strip pyramid', () => {
     for (let top = 0; top < H; top += tileSize) await pyramid.push(crop(full, 0, top, W, Math.min(tileSize, H - top)));
     pyramid.finish();
 
-    for (const level of plan.levels) {
-      const want = expected[level.index]!;
-      expect([want.width, want.height]).toEqual([level.width, level.height]);
-      if (plan.tiledLevels.has(level.index)) {
-        const list = strips.get(level.index)!;
-        expect(list).toHaveLength(level.rows);
-        const joined = new Uint8Array(list.reduce((n, s) => n + s.data.length, 0));
-        let o = 0;
-        for (const s of list) {
-          expect(s.height).toBe(Math.min(tileSize, level.height - o / (level.width * 3)));
-          joined.set(s.data, o);
-          o += s.data.length;
-        }
-        expect(joined).toEqual(want.data);
-      } else {
-        expect(strips.has(level.index)).toBe(false);
-      }
-      const whole = wholes.get(level.index);
-      if (plan.wholeLevels.some((w) => w.level === level.index)) expect(whole?.data).toEqual(want.data);
-      else expect(whole).toBeUndefined();
-    }
+    expectLevels(plan, expected, strips, wholes);
   });
 
   it('refuses a strip of the wrong size', async () => {
     const plan = planImage({ width: 40, height: 40 }, { tileSize: 16, iiifVersion: 3, format: 'jpg', maxSize: 64 });
     const pyramid = new StripPyramid(plan, { strip() {}, whole() {} }, 3);
-    await expect(pyramid.push(random(40, 15, 3))).rejects.toThrow(/expected/);
+    await expect(pyramid.push(randomPixels(40, 15, 3))).rejects.toThrow(/expected/);
     expect(() => pyramid.finish()).toThrow(/rows/);
   });
 });

@@ -2,18 +2,10 @@
 // (rows pair across strips), and every strip is handed on before the next one comes in.
 import { describe, expect, it } from 'vitest';
 import { planImage } from '../shared/iiif/plan.ts';
-import { type Pixels, allocPixels, crop, halve } from '../shared/pyramid/pixels.ts';
+import { type Pixels, crop, halve } from '../shared/pyramid/pixels.ts';
 import { StripPyramid } from '../shared/pyramid/strip-pyramid.ts';
+import { expectLevels, randomPixels } from './helpers/pyramid.ts';
 
-function random(width: number, height: number, bands: number, seed: number): Pixels {
-  const p = allocPixels(width, height, bands);
-  let x = seed;
-  for (let i = 0; i < p.data.length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    p.data[i] = x >>> 24;
-  }
-  return p;
-}
 
 describe('strip pyramid, strip by strip', () => {
   it.each([
@@ -21,7 +13,7 @@ describe('strip pyramid, strip by strip', () => {
   ])('tile %i, %ix%i: every level equals halving the whole level above', async (tileSize, W, H) => {
     const plan = planImage({ width: W, height: H }, { tileSize, iiifVersion: 3, format: 'jpg', maxSize: 64 });
     const bands = 4;
-    const full = random(W, H, bands, W * 7 + H);
+    const full = randomPixels(W, H, bands, W * 7 + H);
     const expected: Pixels[] = [full];
     while (expected.length < plan.levels.length) expected.push(halve(expected[expected.length - 1]!));
 
@@ -53,21 +45,6 @@ describe('strip pyramid, strip by strip', () => {
     }
     pyramid.finish();
 
-    for (const level of plan.levels) {
-      const want = expected[level.index]!;
-      expect([want.width, want.height]).toEqual([level.width, level.height]);
-      if (plan.tiledLevels.has(level.index)) {
-        const list = strips.get(level.index)!;
-        expect(list).toHaveLength(level.rows);
-        const joined = new Uint8Array(list.reduce((n, s) => n + s.data.length, 0));
-        let o = 0;
-        for (const s of list) {
-          joined.set(s.data, o);
-          o += s.data.length;
-        }
-        expect(joined).toEqual(want.data);
-      }
-      if (plan.wholeLevels.some((w) => w.level === level.index)) expect(wholes.get(level.index)?.data).toEqual(want.data);
-    }
+    expectLevels(plan, expected, strips, wholes);
   });
 });
