@@ -3,13 +3,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planImage, planPaths } from '../shared/iiif/plan.ts';
 import { resolveTileOptions } from '../shared/options.ts';
 import { STAMP_FILE } from '../shared/sink.ts';
+import { pathsUnder } from './helpers/files.ts';
 import { raw } from './helpers/odd-images.ts';
 
 const ROOT = resolve(__dirname, '..');
@@ -31,19 +32,6 @@ function agent(args: string[], opts: { cwd?: string } = {}): Promise<Run> {
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
 }
 
 function pngWithHeader(width: number, height: number): Buffer {
@@ -258,13 +246,13 @@ describe('kill -9 and resume', () => {
     const options = resolveTileOptions({});
     const plan = planImage({ width: 5000, height: 5000 }, options);
     const expected = [...planPaths(plan, options), 'info.json', 'manifest.json', STAMP_FILE].sort();
-    expect(filesUnder(join(out, 'big'))).toEqual(expected);
+    expect(pathsUnder(join(out, 'big'))).toEqual(expected);
 
     // Killed while replacing a finished image (--force): the old complete image stays.
     const before = readFileSync(join(out, 'big', STAMP_FILE), 'utf8');
     await killWhileTiling(['tile', big, '--out', out, '--jobs', '1', '--force'], staging);
     expect(readFileSync(join(out, 'big', STAMP_FILE), 'utf8')).toBe(before);
-    expect(filesUnder(join(out, 'big'))).toEqual(expected);
+    expect(pathsUnder(join(out, 'big'))).toEqual(expected);
     const again = await agent(['tile', inDir, '--out', out, '--json']);
     expect(JSON.parse(again.stdout).images.map((i: { status: string }) => i.status)).toEqual(['skipped', 'skipped']);
     expect(readdirSync(staging)).toEqual([]);

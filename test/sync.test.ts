@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '../agent/commands/sync.ts';
 import { runTile } from '../agent/commands/tile.ts';
 import { resolveTileOptions } from '../shared/options.ts';
-import { filesUnder } from './helpers/files.ts';
+import { filesUnder, publishableFiles } from './helpers/files.ts';
 import { type S3Server, S3RVER_CREDENTIALS, startFaultProxy, startS3rver } from './helpers/s3.ts';
 import { writeGradientImage } from './helpers/images.ts';
 
@@ -66,10 +66,6 @@ function syncHere(dir: string, prefix: string, endpoint: string, opts: { delete?
 }
 
 
-/** What a sync should publish: every file but internal ones (any part starting with a dot). */
-function publishable(dir: string): Map<string, Buffer> {
-  return new Map([...filesUnder(dir)].filter(([k]) => !k.split('/').some((p) => p.startsWith('.'))));
-}
 
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
 
@@ -162,7 +158,7 @@ afterAll(async () => {
 
 describe('agent sync', () => {
   it('publishes every file byte for byte, with IIIF content types and cache headers, never dot files', async () => {
-    const expected = publishable(out);
+    const expected = publishableFiles(out);
     expect([...filesUnder(out).keys()].filter((k) => k.endsWith('.tessella.json'))).toHaveLength(3);
     expect(expected.size).toBeGreaterThan(150);
 
@@ -193,14 +189,14 @@ describe('agent sync', () => {
     const dir = copyOfOutput('incremental');
     const first = await syncHere(dir, 'incr', s3.endpoint);
     const total = first.totals.uploaded;
-    expect(total).toBe(publishable(dir).size);
+    expect(total).toBe(publishableFiles(dir).size);
 
     const noop = await syncJson(dir, 'incr', s3.endpoint);
     expect(noop.code).toBe(0);
     expect(noop.report.totals).toMatchObject({ uploaded: 0, skipped: total, failed: 0, deleted: 0 });
 
     // Rewrite one tile's bytes: same size, different content.
-    const changed = [...publishable(dir).keys()].find(isTile)!;
+    const changed = [...publishableFiles(dir).keys()].find(isTile)!;
     const file = join(dir, changed);
     const bytes = readFileSync(file);
     const at = bytes.length >> 1;
@@ -217,7 +213,7 @@ describe('agent sync', () => {
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `keep ${key}` }));
     }
     const before = await listBucket();
-    const removed = [...publishable(dir).keys()].filter(isTile).at(-1)!;
+    const removed = [...publishableFiles(dir).keys()].filter(isTile).at(-1)!;
     rmSync(join(dir, removed));
     const del = await syncJson(dir, 'incr', s3.endpoint, ['--delete']);
     expect(del.code).toBe(0);
@@ -227,13 +223,13 @@ describe('agent sync', () => {
     expect([...before.keys()].filter((k) => !after.has(k))).toEqual([`incr/${removed}`]);
     expect(after.size).toBe(before.size - 1);
     for (const key of ['elsewhere/keep.txt', 'incr-other/keep.txt', 'incrkeep.txt']) expect((await download(key)).toString()).toBe(`keep ${key}`);
-    await expectRemoteEquals('incr', publishable(dir));
+    await expectRemoteEquals('incr', publishableFiles(dir));
   });
 
   it('--dry-run prints the plan and changes nothing', async () => {
     const dir = copyOfOutput('dry');
     expect((await syncHere(dir, 'dry', s3.endpoint)).totals.failed).toBe(0);
-    const tiles = [...publishable(dir).keys()].filter(isTile);
+    const tiles = [...publishableFiles(dir).keys()].filter(isTile);
     const changed = tiles[0]!;
     const removed = tiles[1]!;
     writeFileSync(join(dir, changed), Buffer.concat([readFileSync(join(dir, changed)), Buffer.from([0])]));
@@ -260,7 +256,7 @@ describe('agent sync', () => {
     expect(first.code).toBe(0);
     expect(first.report.totals.failed).toBe(0);
 
-    const expected = publishable(out);
+    const expected = publishableFiles(out);
     expect(await remoteKeys('based')).toEqual([...expected.keys()].sort());
     const ids = ['alpha', 'beta', 'gamma'];
     for (const id of ids) {
@@ -300,7 +296,7 @@ describe('agent sync', () => {
       const { code, report, stderr } = await syncJson(out, 'faults', proxy.endpoint);
       expect(code, stderr).toBe(0);
       expect(report.totals.failed).toBe(0);
-      expect(report.totals.uploaded).toBe(publishable(out).size);
+      expect(report.totals.uploaded).toBe(publishableFiles(out).size);
       expect(report.totals.retries).toBeGreaterThan(0);
       expect(proxy.counts.slowdown).toBeGreaterThan(0);
       expect(proxy.counts['reset-request']).toBeGreaterThan(0);
@@ -309,7 +305,7 @@ describe('agent sync', () => {
       await proxy.stop();
     }
     // Checked straight on the server, not through the proxy.
-    await expectRemoteEquals('faults', publishable(out));
+    await expectRemoteEquals('faults', publishableFiles(out));
   });
 
   it('verifies every upload: bodies corrupted on the way and wrong ETags are caught and uploaded again', async () => {
@@ -326,11 +322,11 @@ describe('agent sync', () => {
     } finally {
       await proxy.stop();
     }
-    await expectRemoteEquals('corrupt', publishable(out));
+    await expectRemoteEquals('corrupt', publishableFiles(out));
   });
 
   it('exits 1 and lists the object when one object fails for good', async () => {
-    const denied = [...publishable(out).keys()].filter(isTile)[5]!;
+    const denied = [...publishableFiles(out).keys()].filter(isTile)[5]!;
     const proxy = await startFaultProxy(s3.endpoint, { rule: (r) => (r.method === 'PUT' && r.key === `denied/${denied}` ? 'deny' : undefined) });
     try {
       const run = await agent(['sync', out, `s3://${BUCKET}/denied`, '--endpoint', proxy.endpoint, '--path-style']);
@@ -338,7 +334,7 @@ describe('agent sync', () => {
       expect(run.stderr).toContain(`failed  ${denied}: AccessDenied`);
       expect(run.stderr).toMatch(/, 1 failed/);
       const again = await syncHere(out, 'denied', proxy.endpoint);
-      expect(again.totals).toMatchObject({ uploaded: 0, failed: 1, skipped: publishable(out).size - 1 });
+      expect(again.totals).toMatchObject({ uploaded: 0, failed: 1, skipped: publishableFiles(out).size - 1 });
       expect(again.failures.map((f) => f.key)).toEqual([denied]);
       expect(again.failures[0]!.error).toMatch(/AccessDenied/);
       // Not retried as if it were a passing fault: one PUT per run.
@@ -346,7 +342,7 @@ describe('agent sync', () => {
     } finally {
       await proxy.stop();
     }
-    const expected = publishable(out);
+    const expected = publishableFiles(out);
     expected.delete(denied);
     await expectRemoteEquals('denied', expected);
   });
@@ -355,7 +351,7 @@ describe('agent sync', () => {
     const outside = ['scoped/alpha2/x.jpg', 'scoped/alpha.txt', 'scoped/beta/stale.jpg'];
     for (const key of outside) await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key }));
     const opts = { endpoint: s3.endpoint, pathStyle: true, concurrency: 8, delete: true, dryRun: false, only: ['alpha'] };
-    const alpha = new Map([...publishable(out)].filter(([k]) => k.startsWith('alpha/')));
+    const alpha = new Map([...publishableFiles(out)].filter(([k]) => k.startsWith('alpha/')));
     const first = await runSync(out, `s3://${BUCKET}/scoped`, opts);
     expect(first.totals).toMatchObject({ uploaded: alpha.size, skipped: 0, deleted: 0, failed: 0 });
     expect(first.plan.delete).toEqual([]);
@@ -371,7 +367,7 @@ describe('agent sync', () => {
   });
 
   it('resumes after kill -9 in the middle: uploads only what is missing or different, and ends complete', async () => {
-    const expected = publishable(out);
+    const expected = publishableFiles(out);
     // Two uploads at a time through a proxy that holds each request: a sync of a few seconds.
     const proxy = await startFaultProxy(s3.endpoint, { delayMs: 30 });
     let killedAt: number;
@@ -417,7 +413,7 @@ describe('agent tile --out s3://', () => {
     const report = JSON.parse(first.stdout) as { images: Array<{ id: string; status: string }>; published: { uploaded: number; failed: number }; work_dir: string };
     expect(report.images.map((i) => i.status)).toEqual(['ok', 'ok', 'ok']);
     expect(report.work_dir).toBe(workDir);
-    const expected = publishable(workDir);
+    const expected = publishableFiles(workDir);
     expect(report.published).toMatchObject({ uploaded: expected.size, failed: 0 });
     for (const id of ['alpha', 'beta', 'gamma']) {
       expect(expected.has(`${id}/info.json`)).toBe(true);

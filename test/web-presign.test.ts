@@ -4,8 +4,8 @@
 // Also the server on its own: keys outside its prefix refused, signatures that cover the headers.
 
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { md5Hex, prepareObjects } from '../shared/sync/prepare.ts';
 import { executeSync, headersFor, listRemote } from '../shared/sync/s3.ts';
 import { DEFAULT_COLLECTION_LABEL } from '../web/export/entries.ts';
 import { type NetworkLog, launchChromium, recordNetwork } from './helpers/chromium.ts';
+import { publishableFiles } from './helpers/files.ts';
 import { makeTempDir, writeGradientImage } from './helpers/images.ts';
 import { type S3Server, S3RVER_CREDENTIALS, startS3rver } from './helpers/s3.ts';
 import { type WebApp, startDevServer } from './helpers/web-server.ts';
@@ -226,21 +227,6 @@ describe('agent s3 presign', () => {
     expect(await remoteKeys('unit/prefix/a')).toEqual(['2.jpg', 'info.json']);
   });
 });
-
-/** Every file under d (hidden ones left out, as a sync does), keyed by its path relative to d. */
-function publishableFiles(d: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (sub: string): void => {
-    for (const e of readdirSync(sub, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(sub, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(d, p).split(sep).join('/'), readFileSync(p));
-    }
-  };
-  walk(d);
-  return out;
-}
 
 describe('the Upload panel in Presign URL mode, in Chromium', () => {
   const PREFIX = 'published/site';
