@@ -5,6 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import Vips from 'wasm-vips';
 import { withResidentPixels } from '../../shared/encode-pool/resident-pixels.ts';
 import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
+import { windowedSource } from '../../shared/vips/windowed-source.ts';
 
 /** Each instance's wasm memory (wasm-vips does not export it; see captureMemory). */
 const memories = new WeakMap<VipsModule, WebAssembly.Memory>();
@@ -89,32 +90,13 @@ export class ImageFile {
 
   /** A new image reading the file from the start (each has its own position). */
   open(options: { access: 'sequential' | 'random'; fail_on?: 'none' | 'truncated' | 'error' | 'warning' }): VipsImage {
-    const { fd, size } = this;
-    const source = new this.vips.SourceCustom();
+    const { fd } = this;
+    const readAt = (position: number, length: number) => {
+      const bytes = new Uint8Array(length);
+      return bytes.subarray(0, readSync(fd, bytes, 0, length, position));
+    };
+    const source = windowedSource(this.vips, this.size, readAt, READ_WINDOW);
     this.sources.push(source);
-    let position = 0;
-    let window = new Uint8Array(0);
-    let windowStart = 0;
-    source.onRead = (length: number) => {
-      if (position >= size) return new Uint8Array(0);
-      if (position < windowStart || position >= windowStart + window.byteLength) {
-        if (window.byteLength < READ_WINDOW) window = new Uint8Array(READ_WINDOW);
-        const n = readSync(fd, window, 0, Math.max(Math.min(READ_WINDOW, size - position), 0), position);
-        window = window.subarray(0, n);
-        windowStart = position;
-      }
-      const from = position - windowStart;
-      const chunk = window.subarray(from, Math.min(window.byteLength, from + length));
-      position += chunk.byteLength;
-      return chunk;
-    };
-    source.onSeek = (offset: number, whence: number) => {
-      // whence: 0 SEEK_SET, 1 SEEK_CUR, 2 SEEK_END
-      const next = (whence === 0 ? 0 : whence === 1 ? position : size) + offset;
-      if (next < 0 || next > size) return -1;
-      position = next;
-      return position;
-    };
     return this.vips.Image.newFromSource(source, '', options);
   }
 
