@@ -5,7 +5,7 @@ import type { WorkerOptions } from 'node:worker_threads';
 
 const bundled = import.meta.url.endsWith('.mjs');
 
-export type WorkerName = 'tile-worker' | 'encoder-worker';
+export type WorkerName = 'tile-worker' | 'encoder-worker' | 'file-writer-worker';
 
 /** The script and workerData to start a worker thread of that name with. */
 export function workerEntry(name: WorkerName, data: Record<string, unknown> = {}): { url: URL; options: WorkerOptions } {

@@ -7,6 +7,7 @@ import type { TileOptions } from '../../shared/options.ts';
 import { type TileImageResult, type TileProgress, type TileEncoder, tileImage } from '../../shared/tile-image.ts';
 import { ImageInputError, checkHead } from '../../shared/vips/errors.ts';
 import type { Vips } from '../../shared/vips/types.ts';
+import type { FileWriterThread } from './file-writer.ts';
 import { FolderSink } from './folder-sink.ts';
 import { ImageFile } from './vips.ts';
 
@@ -35,7 +36,15 @@ function readHead(path: string, bytes = 64): Uint8Array {
   }
 }
 
-export async function runTileJob(vips: Vips, job: TileJob, onProgress?: (p: TileProgress) => void, encoder?: TileEncoder): Promise<TileJobSummary> {
+export interface TileJobHelpers {
+  onProgress?: (p: TileProgress) => void;
+  encoder?: TileEncoder;
+  /** Where the files are written (in place, on this thread, without one). */
+  files?: FileWriterThread;
+}
+
+export async function runTileJob(vips: Vips, job: TileJob, helpers: TileJobHelpers = {}): Promise<TileJobSummary> {
+  const { onProgress, encoder, files } = helpers;
   const started = performance.now();
   let stat;
   try {
@@ -59,7 +68,7 @@ export async function runTileJob(vips: Vips, job: TileJob, onProgress?: (p: Tile
   const open = (access: 'sequential' | 'random') =>
     file ? file.open({ access, fail_on: 'error' }) : vips.Image.newFromFile(job.path, { access, fail_on: 'error' });
   try {
-    const sink = new FolderSink(job.outDir);
+    const sink = new FolderSink(job.outDir, files);
     const writer = await sink.begin(job.id);
     const { plan: _plan, ...summary } = await tileImage(
       vips,

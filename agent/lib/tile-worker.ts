@@ -5,6 +5,7 @@ import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { PoolEncoder } from '../../shared/encode-pool/pool-encoder.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { localEncoder } from '../../shared/tile-image.ts';
+import { FileWriterThread } from './file-writer.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips, loadVips } from './vips.ts';
@@ -28,15 +29,15 @@ warmUp(vips);
 // encodes strips itself whenever all encoders have work waiting.
 const local = localEncoder(encodingVips(vips));
 const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], 2, local) : local;
+// Files are written by a thread of their own, so this one goes on decoding and encoding.
+const files = new FileWriterThread();
 
 port.on('message', async (msg: WorkerRequest) => {
   const { job } = msg;
   let last = 0;
   try {
-    const result = await runTileJob(
-      vips,
-      job,
-      (p) => {
+    const result = await runTileJob(vips, job, {
+      onProgress: (p) => {
         const now = Date.now();
         if (now - last > 100 || p.files === p.totalFiles) {
           last = now;
@@ -44,7 +45,8 @@ port.on('message', async (msg: WorkerRequest) => {
         }
       },
       encoder,
-    );
+      files,
+    });
     port.postMessage({ type: 'done', id: job.id, result } satisfies WorkerReply);
   } catch (err) {
     port.postMessage({ type: 'failed', id: job.id, error: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
