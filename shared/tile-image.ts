@@ -15,6 +15,7 @@ import { type EncodeSettings, encodePixels, encodeStripTiles } from './vips/enco
 import { ImageInputError, describeVipsError, pixelLimitMessage } from './vips/errors.ts';
 import { normalise, orientationOf, uprightSize } from './vips/normalise.ts';
 import type { Vips, VipsImage } from './vips/types.ts';
+import { yieldToEventLoop } from './yield.ts';
 
 export const TOOL = 'tessella/0.1';
 
@@ -199,6 +200,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     const pyramid = new StripPyramid(plan, consumer, norm.bands);
     for (let top = 0; top < size.height; top += plan.tile.height) {
       if (req.signal?.aborted) throw new Error('cancelled');
+      await yieldToEventLoop();
       const h = Math.min(plan.tile.height, size.height - top);
       let data: Uint8Array;
       try {

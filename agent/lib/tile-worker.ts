@@ -26,9 +26,9 @@ const { encoderPorts } = workerData as TileWorkerData;
 const vips = await loadVips();
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
-// encodes strips itself whenever all encoders have work waiting.
+// encodes strips itself whenever every encoder has its budget of work waiting.
 const local = localEncoder(encodingVips(vips));
-const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], 2, local) : local;
+const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], local) : local;
 // Files are written by a thread of their own, so this one goes on decoding and encoding.
 const files = new FileWriterThread();
 

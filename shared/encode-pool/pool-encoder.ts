@@ -18,63 +18,88 @@ interface Pending {
   reject(err: Error): void;
 }
 
+/**
+ * Pixels that may wait at one encoder: enough that it never idles while the decoding thread is
+ * busy with a strip of its own (six 13000-px strips), few enough to bound memory (two strips
+ * of a 36000-px image).
+ */
+export const QUEUED_BYTES_PER_ENCODER = 64 * 2 ** 20;
+/** Strips that may wait at one encoder, however small (the narrow levels of a pyramid). */
+const QUEUED_STRIPS_PER_ENCODER = 8;
+
 export class PoolEncoder implements TileEncoder {
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly load: number[];
+  private readonly pending = new Map<number, Pending & { port: number; bytes: number }>();
+  private readonly strips: number[];
+  private readonly bytes: number[];
   readonly capacity: number;
 
   /**
-   * `perPort` strips may wait at each encoder, so that none idles while the next one travels.
-   * With a `local` encoder, the calling thread encodes a strip itself whenever every encoder
-   * already has work queued: the decoding thread then fills its idle time instead of waiting.
+   * Strips go to the encoder with the least work waiting, up to a budget per encoder. With a
+   * `local` encoder, the calling thread encodes a strip itself when every encoder is at its
+   * budget: the decoding thread then fills its idle time instead of waiting.
    */
   constructor(
     private readonly ports: PortLike[],
-    perPort = 2,
     private readonly local?: TileEncoder,
+    private readonly queuedBytes = QUEUED_BYTES_PER_ENCODER,
   ) {
     if (ports.length === 0) throw new Error('PoolEncoder needs at least one encoder port');
-    this.load = ports.map(() => 0);
+    this.strips = ports.map(() => 0);
+    this.bytes = ports.map(() => 0);
     // One more than the encoders hold: that strip is the one this thread encodes itself.
-    this.capacity = ports.length * perPort + (local ? 1 : 0);
-    ports.forEach((port, index) => {
-      port.addEventListener('message', (event) => this.settle(index, event.data as EncodeReply));
+    this.capacity = ports.length * QUEUED_STRIPS_PER_ENCODER + (local ? 1 : 0);
+    ports.forEach((port) => {
+      port.addEventListener('message', (event) => this.settle(event.data as EncodeReply));
       port.start?.();
     });
   }
 
-  private settle(index: number, reply: EncodeReply): void {
+  private settle(reply: EncodeReply): void {
     const p = this.pending.get(reply.id);
     if (!p) return;
     this.pending.delete(reply.id);
-    this.load[index]!--;
+    this.strips[p.port]!--;
+    this.bytes[p.port]! -= p.bytes;
     if ('error' in reply) p.reject(new Error(reply.error));
     else p.resolve(reply.files);
   }
 
-  private send(make: (id: number) => EncodeRequest, pixels: Pixels): Promise<Uint8Array[]> {
+  /** The encoder with the least work waiting that can take `bytes` more, if any. */
+  private pick(bytes: number): number | undefined {
+    let best: number | undefined;
+    for (let i = 0; i < this.ports.length; i++) {
+      const fits = this.strips[i] === 0 || (this.strips[i]! < QUEUED_STRIPS_PER_ENCODER && this.bytes[i]! + bytes <= this.queuedBytes);
+      if (fits && (best === undefined || this.bytes[i]! < this.bytes[best]!)) best = i;
+    }
+    return best;
+  }
+
+  private send(port: number, make: (id: number) => EncodeRequest, pixels: Pixels): Promise<Uint8Array[]> {
     const id = this.nextId++;
-    let best = 0;
-    for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
-    this.load[best]!++;
+    const bytes = pixels.data.byteLength;
+    this.strips[port]!++;
+    this.bytes[port]! += bytes;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.ports[best]!.postMessage(make(id), [ownBuffer(pixels).buffer]);
+      this.pending.set(id, { resolve, reject, port, bytes });
+      this.ports[port]!.postMessage(make(id), [ownBuffer(pixels).buffer]);
     });
   }
 
-  private allBusy(): boolean {
-    return this.load.every((n) => n > 0);
-  }
-
   stripTiles(strip: Pixels, tileWidth: number, settings: EncodeSettings): Promise<Uint8Array[]> | Uint8Array[] {
-    if (this.local && this.allBusy()) return this.local.stripTiles(strip, tileWidth, settings);
-    return this.send((id) => ({ kind: 'tiles', id, pixels: strip, tileWidth, settings }), strip);
+    const port = this.pick(strip.data.byteLength);
+    if (port === undefined && this.local) return this.local.stripTiles(strip, tileWidth, settings);
+    return this.send(port ?? this.leastLoaded(), (id) => ({ kind: 'tiles', id, pixels: strip, tileWidth, settings }), strip);
   }
 
   async whole(pixels: Pixels, settings: EncodeSettings): Promise<Uint8Array> {
-    const [file] = await this.send((id) => ({ kind: 'whole', id, pixels, settings }), pixels);
+    const [file] = await this.send(this.leastLoaded(), (id) => ({ kind: 'whole', id, pixels, settings }), pixels);
     return file!;
+  }
+
+  private leastLoaded(): number {
+    let best = 0;
+    for (let i = 1; i < this.ports.length; i++) if (this.bytes[i]! < this.bytes[best]!) best = i;
+    return best;
   }
 }

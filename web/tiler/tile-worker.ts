@@ -134,7 +134,7 @@ const api = {
   /** Ports to the encoder workers; this worker also encodes when they are all busy. */
   async connect(ports: MessagePort[]): Promise<void> {
     const vips = await vipsReady;
-    encoder = ports.length > 0 ? new PoolEncoder(ports as unknown as PortLike[], 2, localEncoder(vips)) : undefined;
+    encoder = ports.length > 0 ? new PoolEncoder(ports as unknown as PortLike[], localEncoder(vips)) : undefined;
   },
   ready: async (): Promise<void> => void (await vipsReady),
   preflight,
