@@ -47,7 +47,7 @@ function tileCommand(program: Command, setExit: (code: number) => void): void {
     .option('--max-pixels <n>', 'refuse inputs whose header claims more pixels than this (decompression bombs)', String(DEFAULT_OPTIONS.maxPixels))
     .option('--metadata <file>', 'CSV or JSON with one row per image, keyed by id or file name: label|title, summary, rights, attribution, other columns become metadata')
     .option('-j, --jobs <n>', 'images tiled at once, each decoded in its own worker thread', positiveInt('jobs'), availableParallelism())
-    .option('--encoders <n>', 'encoder threads shared by the images being tiled (0: encode in the decoding threads); default: none on 2 cores or fewer, else cores - 2 (none when every input is under 40 Mpx)', nonNegativeInt('encoders'))
+    .option('--encoders <n>', 'encoder threads shared by the images being tiled (0: encode in the decoding threads); default: cores - 1 (none when every input is under 40 Mpx)', nonNegativeInt('encoders'))
     .option('-f, --force', 'retile images whose output is already complete and up to date', false)
     .option('--json', 'print one JSON report on stdout (for orchestrators)', false)
     .option('--work <dir>', 'with --out s3://: local folder the tiles are made in before upload (kept for reruns)')

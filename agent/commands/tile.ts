@@ -15,6 +15,7 @@ import { writeCollection } from '../lib/collection.ts';
 import { FolderSink } from '../lib/folder-sink.ts';
 import { expandInputs } from '../lib/inputs.ts';
 import { readImageHeader } from '../lib/validate-header.ts';
+import { compileVips } from '../lib/compile-vips.ts';
 import { TilePool } from '../lib/worker-pool.ts';
 
 export interface TileRunOptions {
@@ -100,15 +101,14 @@ function refreshManifest(out: string, id: string, width: number, height: number,
 const POOL_WORTH_PIXELS = 40_000_000;
 
 /**
- * Encoder threads when --encoders is not given. A thread calling libvips keeps about 1.3 cores
- * busy (libvips' own threads, which in wasm also spin while they wait), so the decoding thread
- * alone fills two cores: on 2 cores, adding an encoder made 100 Mpx slower (5 paired runs: 9-11 s
- * without, 11.3-12 s with, and more CPU). Above that, every core but two gets an encoder. None
- * when every input is small (headers read first; unknown headers count as big).
+ * Encoder threads when --encoders is not given: one decoding thread and an encoder on every
+ * other core, for images big enough to pay for an encoder's start. On 2 cores one encoder took
+ * the 100 Mpx image from 7.0 to 5.5-6.0 s; on the 20 Mpx photo it was 0.25 s slower (medians of
+ * 3), hence none for small inputs (headers read first; unknown headers count as big).
  */
 function defaultEncoders(paths: string[]): number {
   const cores = availableParallelism();
-  if (cores <= 2) return 0;
+  if (cores < 2) return 0;
   const big = paths.some((path) => {
     try {
       const size = readImageHeader(path);
@@ -117,7 +117,7 @@ function defaultEncoders(paths: string[]): number {
       return false;
     }
   });
-  return big ? cores - 2 : 0;
+  return big ? cores - 1 : 0;
 }
 
 export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e: TileEvent) => void = () => undefined): Promise<TileReport> {
@@ -133,7 +133,7 @@ export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e
 
   const jobs = Math.max(1, Math.min(run.jobs, planned.length));
   const encoders = run.encoders ?? defaultEncoders(planned.map((p) => p.path));
-  const pool = new TilePool(jobs, encoders);
+  const pool = new TilePool(jobs, encoders, await compileVips());
   try {
     await Promise.all(
       planned.map(async (p) => {

@@ -1,19 +1,34 @@
 // An encoder worker thread: one wasm-vips instance answering encode requests from the
 // tiling workers, each connected to it by its own MessagePort.
+//
+// It loads libvips only when told to ('load'): the pool starts it once a tiling worker is
+// ready, so that the two do not split the cores while the first image waits to start.
 
-import { type MessagePort, parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
+import type { Vips } from '../../shared/vips/types.ts';
 import { encodingVips, loadVips } from './vips.ts';
 
-const vips = await loadVips();
-// A tile is too small to share between threads: libvips' thread handoff costs more per tile
-// (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
-vips.concurrency(1);
-warmUp(vips);
-const encoding = encodingVips(vips);
-parentPort!.on('message', (msg: { type: 'connect'; port: MessagePort }) => {
-  if (msg.type === 'connect') serveEncodeRequests(encoding, msg.port as unknown as PortLike);
+export type EncoderWorkerRequest = { type: 'load' } | { type: 'connect'; port: MessagePort };
+
+let encoding: Vips | undefined;
+const waiting: MessagePort[] = [];
+
+async function load(): Promise<void> {
+  const vips = await loadVips((workerData as { wasm?: WebAssembly.Module }).wasm);
+  // A tile is too small to share between threads: libvips' thread handoff costs more per tile
+  // (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
+  vips.concurrency(1);
+  warmUp(vips);
+  encoding = encodingVips(vips);
+  for (const port of waiting.splice(0)) serveEncodeRequests(encoding, port as unknown as PortLike);
+  parentPort!.postMessage({ type: 'ready' });
+}
+
+parentPort!.on('message', (msg: EncoderWorkerRequest) => {
+  if (msg.type === 'load') void load();
+  else if (encoding) serveEncodeRequests(encoding, msg.port as unknown as PortLike);
+  else waiting.push(msg.port);
 });
-parentPort!.postMessage({ type: 'ready' });

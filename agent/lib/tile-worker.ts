@@ -19,11 +19,13 @@ export type WorkerReply =
 export interface TileWorkerData {
   /** Ports to the pool's encoder threads; none: this worker encodes its own tiles. */
   encoderPorts: MessagePort[];
+  /** libvips compiled once for all threads (see compile-vips.ts). */
+  wasm?: WebAssembly.Module;
 }
 
 const port = parentPort!;
-const { encoderPorts } = workerData as TileWorkerData;
-const vips = await loadVips();
+const { encoderPorts, wasm } = workerData as TileWorkerData;
+const vips = await loadVips(wasm);
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
 // encodes strips itself whenever every encoder has its budget of work waiting.

@@ -31,17 +31,28 @@ async function captureMemory<T>(load: () => Promise<T>): Promise<{ value: T; mem
   }
 }
 
-export async function loadVips(): Promise<VipsModule> {
-  const { value: vips, memory } = await captureMemory(() =>
-    Vips({
+/** A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts). */
+export async function loadVips(compiled?: WebAssembly.Module): Promise<VipsModule> {
+  let failed: (err: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  const instantiateWasm = compiled
+    ? (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+        WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failed);
+        return {};
+      }
+    : undefined;
+  const { value: vips, memory } = await captureMemory(async () => {
+    const loading = Vips({
       dynamicLibraries: [],
+      ...(instantiateWasm ? { instantiateWasm } : {}),
       // libvips warnings (e.g. about odd but readable files) are not for the terminal; errors
       // still reach us as exceptions. NODERAWFS writes straight to fd 2, so silence them at the source.
       preRun: [(module: { ENV: Record<string, string> }) => void (module.ENV.VIPS_WARNING = '0')],
       printErr: () => undefined,
       print: () => undefined,
-    } as Parameters<typeof Vips>[0]),
-  );
+    } as Parameters<typeof Vips>[0]);
+    return Promise.race([loading, failure]);
+  });
   vips.Cache.max(0);
   if (memory) memories.set(vips, memory);
   return vips;

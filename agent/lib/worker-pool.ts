@@ -7,6 +7,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { TileJob, TileJobSummary } from './tile-job.ts';
 import { IdleQueue } from '../../shared/idle-queue.ts';
 import { workerEntry } from './entry-points.ts';
+import type { EncoderWorkerRequest } from './encoder-worker.ts';
 import type { TileWorkerData, WorkerReply } from './tile-worker.ts';
 
 
@@ -27,18 +28,27 @@ export class TilePool {
   private encoders: Worker[] = [];
   private closing = false;
 
-  /** `size` images at once, each decoded in its own worker; `encoders` threads encode for all (0: each encodes its own). */
+  /**
+   * `size` images at once, each decoded in its own worker; `encoders` threads encode for all
+   * (0: each encodes its own); `wasm`: libvips compiled once, for every thread (compile-vips.ts).
+   */
   constructor(
     size: number,
     private readonly encoderCount: number,
+    private readonly wasm?: WebAssembly.Module,
   ) {
     this.startEncoders();
-    for (let i = 0; i < size; i++) this.release(this.spawn());
+    const slots = Array.from({ length: size }, () => this.spawn());
+    // Encoders load libvips once the first tiling worker is ready: started together, they
+    // split the cores and the first image starts later (about 0.4 s on 2 cores).
+    const load = (): void => this.loadEncoders();
+    Promise.any(slots.map((slot) => slot.ready)).then(load, load);
+    for (const slot of slots) this.release(slot);
   }
 
   private startEncoders(): void {
     this.encoders = Array.from({ length: this.encoderCount }, () => {
-      const { url, options } = workerEntry('encoder-worker');
+      const { url, options } = workerEntry('encoder-worker', { wasm: this.wasm });
       const worker = new Worker(url, { ...options, stdout: false, stderr: false });
       worker.once('exit', () => this.encoderDied(worker));
       worker.once('error', () => void worker.terminate());
@@ -46,10 +56,15 @@ export class TilePool {
     });
   }
 
+  private loadEncoders(): void {
+    for (const worker of this.encoders) worker.postMessage({ type: 'load' } satisfies EncoderWorkerRequest);
+  }
+
   private encoderDied(worker: Worker): void {
     if (this.closing || !this.encoders.includes(worker)) return;
     for (const e of this.encoders) if (e !== worker) void e.terminate();
     this.startEncoders();
+    this.loadEncoders();
     // The tiling workers hold ports to the dead encoder: end them; their images fail and
     // their slots are refilled with workers connected to the new encoders.
     for (const slot of this.all) void slot.worker.terminate();
@@ -59,14 +74,14 @@ export class TilePool {
   private connectEncoders(): MessagePort[] {
     return this.encoders.map((encoder) => {
       const { port1, port2 } = new MessageChannel();
-      encoder.postMessage({ type: 'connect', port: port2 }, [port2]);
+      encoder.postMessage({ type: 'connect', port: port2 } satisfies EncoderWorkerRequest, [port2]);
       return port1;
     });
   }
 
   private spawn(): Slot {
     const encoderPorts = this.connectEncoders();
-    const data: TileWorkerData = { encoderPorts };
+    const data: TileWorkerData = { encoderPorts, wasm: this.wasm };
     const { url, options } = workerEntry('tile-worker', { ...data });
     const worker = new Worker(url, { ...options, transferList: encoderPorts, stdout: false, stderr: false });
     const ready = new Promise<void>((resolve, reject) => {
