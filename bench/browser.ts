@@ -8,8 +8,8 @@
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Page, chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium.ts';
+import type { Page } from 'playwright-core';
+import { launchWithProfile } from '../test/helpers/chromium.ts';
 import { buildApp, removeBuild, startPreviewServer } from '../test/helpers/web-server.ts';
 import type { ToolResult, ToolRun } from './cases.ts';
 import { type Measurement, sampleTree } from './measure.ts';
@@ -142,7 +142,7 @@ export async function runInBrowser(r: ToolRun): Promise<ToolResult> {
   // A profile on disk, as a user has: a fresh context of a launched browser is incognito, whose
   // in-memory OPFS goes through the browser process for every write (~25% more CPU measured).
   const profile = mkdtempSync(join(tmpdir(), 'tessella-bench-profile-'));
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchWithProfile(profile);
   let sampler: TreeSampler | undefined;
   try {
     const page = await browser.newPage();

@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_COLLECTION_LABEL } from '../web/export/entries.ts';
 import { type NetworkLog, launchChromium, recordNetwork } from './helpers/chromium.ts';
+import { finalState, openPreviewOf, rowSelector, viewerCounters } from './helpers/web-page.ts';
 import { makeTempDir } from './helpers/images.ts';
 import { psnr } from './helpers/psnr.ts';
 import { REPO_ROOT, type WebApp, startDevServer } from './helpers/web-server.ts';
@@ -46,43 +47,6 @@ async function writePatternImage(file: string, width: number, height: number): P
     }
   }
   await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toFile(file);
-}
-
-const rowSelector = (id: string): string => `[data-testid=image-row][data-id="${id}"]`;
-
-interface RowOutcome {
-  state: string;
-  message: string;
-}
-
-/** Wait until a row is done or failed; its state and (when failed) the message it shows. */
-async function finalState(page: Page, id: string, timeout: number): Promise<RowOutcome> {
-  const row = rowSelector(id);
-  await page.waitForSelector(`${row}[data-state=done], ${row}[data-state=error]`, { timeout });
-  return page.$eval(row, (el) => ({
-    state: (el as HTMLElement).dataset.state ?? '',
-    message: el.querySelector('[data-testid=row-error]')?.textContent ?? '',
-  }));
-}
-
-interface ViewerCounters {
-  state: string;
-  tilesLoaded: number;
-  tilesFailed: number;
-  lastFailure: string;
-}
-
-async function viewerCounters(page: Page): Promise<ViewerCounters> {
-  return page.$eval('[data-testid=viewer]', (el) => {
-    const d = (el as HTMLElement).dataset;
-    return { state: d.state ?? '', tilesLoaded: Number(d.tilesLoaded ?? 0), tilesFailed: Number(d.tilesFailed ?? 0), lastFailure: d.lastFailure ?? '' };
-  });
-}
-
-/** Open the preview of a row and wait until OpenSeadragon has drawn every tile it wanted. */
-async function openPreviewOf(page: Page, id: string): Promise<void> {
-  await page.click(`${rowSelector(id)} [data-testid=preview]`);
-  await page.waitForSelector('[data-testid=viewer][data-state=loaded]', { timeout: 60_000 });
 }
 
 async function closePreview(page: Page): Promise<void> {

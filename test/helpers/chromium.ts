@@ -1,7 +1,7 @@
 // Real Chromium for tests: Debian's /usr/bin/chromium driven by playwright-core, and a recorder
 // of every response and failed request of a page (a viewer that asks for a missing tile shows up here).
 
-import { type Browser, type Page, type Request, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Request, chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -19,6 +19,15 @@ export const CHROMIUM_ARGS = [
 /** Launch Chromium with a new, empty profile (playwright creates and removes it). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Launch Chromium with its profile in `dir`, on disk, as a user has. A new profile from
+ * launchChromium is incognito: its OPFS keeps files in memory and sends every write through the
+ * browser process.
+ */
+export function launchWithProfile(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
 export interface ResponseRecord {
