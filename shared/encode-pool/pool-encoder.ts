@@ -92,8 +92,11 @@ export class PoolEncoder implements TileEncoder {
     return this.send(port ?? this.leastLoaded(), (id) => ({ kind: 'tiles', id, pixels: strip, tileWidth, settings }), strip);
   }
 
+  /** Whole levels come last, when every level is complete: the tiling thread often has time. */
   async whole(pixels: Pixels, settings: EncodeSettings): Promise<Uint8Array> {
-    const [file] = await this.send(this.leastLoaded(), (id) => ({ kind: 'whole', id, pixels, settings }), pixels);
+    const port = this.pick(pixels.data.byteLength);
+    if (port === undefined && this.local) return this.local.whole(pixels, settings);
+    const [file] = await this.send(port ?? this.leastLoaded(), (id) => ({ kind: 'whole', id, pixels, settings }), pixels);
     return file!;
   }
 
