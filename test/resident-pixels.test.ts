@@ -2,7 +2,8 @@
 // path, a fallback when an earlier image is still alive, and no wasm memory growth from
 // strips of changing sizes (which is what the copying path suffers from).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodingVips, loadVips, wasmMemoryOf } from '../agent/lib/vips.ts';
+import { loadVips } from '../agent/lib/vips.ts';
+import { encodingVips, wasmMemoryOf } from '../shared/vips/wasm-memory.ts';
 import type { Pixels } from '../shared/pyramid/pixels.ts';
 import { encodePixels, encodeStripTiles } from '../shared/vips/encode.ts';
 import type { Vips } from '../shared/vips/types.ts';

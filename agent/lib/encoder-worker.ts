@@ -9,7 +9,8 @@ import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import type { Vips } from '../../shared/vips/types.ts';
-import { encodingVips, loadVips } from './vips.ts';
+import { encodingVips } from '../../shared/vips/wasm-memory.ts';
+import { loadVips } from './vips.ts';
 
 export type EncoderWorkerRequest = { type: 'load' } | { type: 'connect'; port: MessagePort };
 

@@ -8,7 +8,8 @@ import { localEncoder } from '../../shared/tile-image.ts';
 import { FileWriterThread } from './file-writer.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
-import { encodingVips, loadVips } from './vips.ts';
+import { encodingVips } from '../../shared/vips/wasm-memory.ts';
+import { loadVips } from './vips.ts';
 
 export type WorkerRequest = { type: 'tile'; job: TileJob };
 export type WorkerReply =

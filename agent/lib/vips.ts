@@ -1,35 +1,12 @@
 // wasm-vips for Node: one instance per thread, no side modules, no operation cache
 // (the cache only holds on to memory when every pixel is read once).
+// wasmMemoryOf and encodingVips (shared/vips/wasm-memory.ts) work on the instances made here.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import Vips from 'wasm-vips';
-import { withResidentPixels } from '../../shared/encode-pool/resident-pixels.ts';
 import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
+import { loadCapturingMemory } from '../../shared/vips/wasm-memory.ts';
 import { windowedSource } from '../../shared/vips/windowed-source.ts';
-
-/** Each instance's wasm memory (wasm-vips does not export it; see captureMemory). */
-const memories = new WeakMap<VipsModule, WebAssembly.Memory>();
-
-/**
- * Run `load` while recording the first WebAssembly.Memory it creates: wasm-vips makes its
- * (shared) memory with `new WebAssembly.Memory` and keeps it private.
- */
-async function captureMemory<T>(load: () => Promise<T>): Promise<{ value: T; memory?: WebAssembly.Memory }> {
-  const Original = WebAssembly.Memory;
-  let memory: WebAssembly.Memory | undefined;
-  (WebAssembly as { Memory: typeof WebAssembly.Memory }).Memory = new Proxy(Original, {
-    construct(target, args, newTarget) {
-      const made = Reflect.construct(target, args, newTarget) as WebAssembly.Memory;
-      memory ??= made;
-      return made;
-    },
-  });
-  try {
-    return { value: await load(), memory };
-  } finally {
-    (WebAssembly as { Memory: typeof WebAssembly.Memory }).Memory = Original;
-  }
-}
 
 /** A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts). */
 export async function loadVips(compiled?: WebAssembly.Module): Promise<VipsModule> {
@@ -41,7 +18,7 @@ export async function loadVips(compiled?: WebAssembly.Module): Promise<VipsModul
         return {};
       }
     : undefined;
-  const { value: vips, memory } = await captureMemory(async () => {
+  const vips = await loadCapturingMemory(async () => {
     const loading = Vips({
       dynamicLibraries: [],
       ...(instantiateWasm ? { instantiateWasm } : {}),
@@ -54,22 +31,7 @@ export async function loadVips(compiled?: WebAssembly.Module): Promise<VipsModul
     return Promise.race([loading, failure]);
   });
   vips.Cache.max(0);
-  if (memory) memories.set(vips, memory);
   return vips;
-}
-
-/** The wasm memory of an instance made by loadVips (undefined if it could not be seen). */
-export function wasmMemoryOf(vips: VipsModule): WebAssembly.Memory | undefined {
-  return memories.get(vips);
-}
-
-/**
- * The instance for encoding: pixels handed to it are copied into one reused block of wasm
- * memory (see shared/encode-pool/resident-pixels.ts), so its memory stays at about one strip.
- */
-export function encodingVips(vips: VipsModule): VipsModule {
-  const memory = memories.get(vips);
-  return memory ? withResidentPixels(vips, memory) : vips;
 }
 
 /** Bytes read from the file at once: libvips asks for a few KB per read. */

@@ -4,6 +4,7 @@
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
+import { encodingVips } from '../../shared/vips/wasm-memory.ts';
 import { loadBrowserVips } from './vips-browser.ts';
 
 const pending: MessagePort[] = [];
@@ -21,6 +22,8 @@ const vips = await loadBrowserVips();
 // too small to share anyway: parallelism comes from several encoder workers.
 vips.concurrency(1);
 warmUp(vips);
-serve = (port) => serveEncodeRequests(vips, port as unknown as PortLike);
+// Strips are copied into one reused block of wasm memory, so it stays at about one strip.
+const encoding = encodingVips(vips);
+serve = (port) => serveEncodeRequests(encoding, port as unknown as PortLike);
 pending.splice(0).forEach(serve);
 self.postMessage({ type: 'ready' });

@@ -16,6 +16,7 @@ import { PackWriter, QuotaError } from '../storage/pack-writer.ts';
 import type { StoredImage } from '../storage/types.ts';
 import { MAX_BROWSER_FILE, fileSource, readHead } from './file-source.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
+import { encodingVips } from '../../shared/vips/wasm-memory.ts';
 import { loadBrowserVips } from './vips-browser.ts';
 
 /** Above this, an image that must be decoded whole (progressive, interlaced, rotated) will not fit in 2 GiB of wasm memory. */
@@ -134,7 +135,7 @@ const api = {
   /** Ports to the encoder workers; this worker also encodes when they are all busy. */
   async connect(ports: MessagePort[]): Promise<void> {
     const vips = await vipsReady;
-    encoder = ports.length > 0 ? new PoolEncoder(ports as unknown as PortLike[], localEncoder(vips)) : undefined;
+    encoder = ports.length > 0 ? new PoolEncoder(ports as unknown as PortLike[], localEncoder(encodingVips(vips))) : undefined;
   },
   ready: async (): Promise<void> => void (await vipsReady),
   preflight,

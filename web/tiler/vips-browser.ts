@@ -3,13 +3,17 @@
 
 import Vips from 'wasm-vips';
 import type { Vips as VipsModule } from '../../shared/vips/types.ts';
+import { loadCapturingMemory } from '../../shared/vips/wasm-memory.ts';
 
+/** Its wasm memory is recorded, for encodingVips (shared/vips/wasm-memory.ts). */
 export async function loadBrowserVips(): Promise<VipsModule> {
-  const vips = await Vips({
-    dynamicLibraries: [],
-    preRun: [(module: { ENV: Record<string, string> }) => void (module.ENV.VIPS_WARNING = '0')],
-    printErr: () => undefined,
-  } as Parameters<typeof Vips>[0]);
+  const vips = await loadCapturingMemory(() =>
+    Vips({
+      dynamicLibraries: [],
+      preRun: [(module: { ENV: Record<string, string> }) => void (module.ENV.VIPS_WARNING = '0')],
+      printErr: () => undefined,
+    } as Parameters<typeof Vips>[0]),
+  );
   vips.Cache.max(0);
   return vips;
 }

@@ -1,0 +1,45 @@
+// The wasm memory of a wasm-vips instance, which wasm-vips keeps private, and the encoding view
+// of an instance that copies pixels into one reused block of it (resident-pixels.ts). The same
+// in Node and in browsers: both make the memory with `new WebAssembly.Memory`.
+
+import { withResidentPixels } from '../encode-pool/resident-pixels.ts';
+import type { Vips } from './types.ts';
+
+const memories = new WeakMap<Vips, WebAssembly.Memory>();
+
+/**
+ * Load an instance with `load` while recording the first WebAssembly.Memory made meanwhile
+ * (wasm-vips makes its shared memory with `new WebAssembly.Memory`), for wasmMemoryOf.
+ */
+export async function loadCapturingMemory<T extends Vips>(load: () => Promise<T>): Promise<T> {
+  const Original = WebAssembly.Memory;
+  let memory: WebAssembly.Memory | undefined;
+  (WebAssembly as { Memory: typeof WebAssembly.Memory }).Memory = new Proxy(Original, {
+    construct(target, args, newTarget) {
+      const made = Reflect.construct(target, args, newTarget) as WebAssembly.Memory;
+      memory ??= made;
+      return made;
+    },
+  });
+  try {
+    const vips = await load();
+    if (memory) memories.set(vips, memory);
+    return vips;
+  } finally {
+    (WebAssembly as { Memory: typeof WebAssembly.Memory }).Memory = Original;
+  }
+}
+
+/** The wasm memory of an instance made through loadCapturingMemory (undefined if unseen). */
+export function wasmMemoryOf(vips: Vips): WebAssembly.Memory | undefined {
+  return memories.get(vips);
+}
+
+/**
+ * The instance for encoding: pixels handed to it are copied into one reused block of wasm
+ * memory (see resident-pixels.ts), so its memory stays at about one strip.
+ */
+export function encodingVips(vips: Vips): Vips {
+  const memory = memories.get(vips);
+  return memory ? withResidentPixels(vips, memory) : vips;
+}
