@@ -175,7 +175,7 @@ async function main(): Promise<number> {
   if (comparisons.length > 0) process.stdout.write(`${comparisons.join('\n')}\n\n`);
   process.stdout.write(
     [
-      '- wall: spawn to exit of a fresh child process (includes Node and tsx start-up).',
+      '- wall: spawn to exit of a fresh child process, Node start-up included; both run plain JavaScript (the agent its bundle, sharp bench/run-sharp.mjs).',
       '- CPU: user + sys of all threads of the child, from its own process.resourceUsage() at exit.',
       '- peak RSS (tree): largest sum of VmRSS over the child and its descendants, sampled every 50 ms from /proc;',
       '  maxRSS (own): the child\'s ru_maxrss (kernel high-water mark of that one process). Ratios use the tree figure.',

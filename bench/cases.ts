@@ -92,9 +92,7 @@ export const TOOLS: BenchTool[] = [
     command: (r) => [
       process.execPath,
       ...r.nodeOptions,
-      '--import',
-      'tsx',
-      'bench/run-sharp.ts',
+      'bench/run-sharp.mjs',
       ...tileArgs(r),
     ],
   },
