@@ -1,6 +1,7 @@
 // A tiling worker thread: decodes one image at a time with its own wasm-vips instance and
 // hands strips to the pool's encoder threads (or encodes them itself when there are none).
 
+import { availableParallelism } from 'node:os';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { PoolEncoder } from '../../shared/encode-pool/pool-encoder.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
@@ -9,7 +10,7 @@ import { FileWriterThread } from './file-writer.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
-import { loadVips } from './vips.ts';
+import { loadVips, threadsFor } from './vips.ts';
 
 export type WorkerRequest = { type: 'tile'; job: TileJob };
 export type WorkerReply =
@@ -26,10 +27,11 @@ export interface TileWorkerData {
 
 const port = parentPort!;
 const { encoderPorts, wasm } = workerData as TileWorkerData;
-const vips = await loadVips(wasm);
 // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
 // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
-if (encoderPorts.length > 0) vips.concurrency(1);
+const concurrency = encoderPorts.length > 0 ? 1 : availableParallelism();
+const vips = await loadVips(wasm, threadsFor(concurrency));
+vips.concurrency(concurrency);
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
 // encodes strips itself whenever every encoder has its budget of work waiting.

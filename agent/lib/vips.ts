@@ -3,13 +3,46 @@
 // wasmMemoryOf and encodingVips (shared/vips/wasm-memory.ts) work on the instances made here.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import Vips from 'wasm-vips';
 import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
 import { loadCapturingMemory } from '../../shared/vips/wasm-memory.ts';
 import { windowedSource } from '../../shared/vips/windowed-source.ts';
 
-/** A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts). */
-export async function loadVips(compiled?: WebAssembly.Module): Promise<VipsModule> {
+/**
+ * Start `count` of libvips' thread workers now, all at once, for the instance about to be made
+ * in this thread. emscripten starts a Node worker for each new thread only when libvips first
+ * asks for it, and each loads wasm-vips' glue (~0.15 s of CPU) while libvips waits for it, one
+ * after the other. Started here, they load in parallel, during the instance's own start-up.
+ * The glue makes its workers with `new Worker(...)` on the global at the time it needs one:
+ * `install` has it take these first.
+ */
+function prestartThreadWorkers(count: number): { install(): void } {
+  const script = new URL(import.meta.resolve('wasm-vips'));
+  const ready = Array.from({ length: count }, () => {
+    const worker = new Worker(script, { workerData: 'em-pthread', name: 'em-pthread' });
+    worker.unref();
+    return worker;
+  });
+  return {
+    install() {
+      const Real = globalThis.Worker as unknown as typeof Worker;
+      (globalThis as { Worker: unknown }).Worker = function PrestartedWorker(url: URL, options: object) {
+        return ready.shift() ?? new Real(url, options);
+      };
+    },
+  };
+}
+
+/** libvips' threads at `concurrency` N: N to compute, one writing behind, one more to start. */
+export const threadsFor = (concurrency: number): number => concurrency + 2;
+
+/**
+ * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts).
+ * `threads`: libvips' thread workers to start at once (see prestartThreadWorkers).
+ */
+export async function loadVips(compiled?: WebAssembly.Module, threads = 0): Promise<VipsModule> {
+  const prestarted = threads > 0 ? prestartThreadWorkers(threads) : undefined;
   let failed: (err: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const instantiateWasm = compiled
@@ -30,6 +63,7 @@ export async function loadVips(compiled?: WebAssembly.Module): Promise<VipsModul
     } as Parameters<typeof Vips>[0]);
     return Promise.race([loading, failure]);
   });
+  prestarted?.install();
   vips.Cache.max(0);
   return vips;
 }
