@@ -34,8 +34,11 @@ function prestartThreadWorkers(count: number): { install(): void } {
   };
 }
 
-/** libvips' threads at `concurrency` N: N to compute, one writing behind, one more to start. */
-export const threadsFor = (concurrency: number): number => concurrency + 2;
+/**
+ * Thread workers to start for libvips at `concurrency` N: N to compute, one writing behind, one
+ * more. At most 6: on a many-core machine libvips starts the rest as it needs them, as before.
+ */
+export const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6);
 
 /**
  * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts).
