@@ -10,7 +10,7 @@ import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import type { Vips } from '../../shared/vips/types.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
-import { loadVips, threadsFor } from './vips.ts';
+import { loadVips } from './vips.ts';
 
 export type EncoderWorkerRequest = { type: 'load' } | { type: 'connect'; port: MessagePort };
 
@@ -18,10 +18,9 @@ let encoding: Vips | undefined;
 const waiting: MessagePort[] = [];
 
 async function load(): Promise<void> {
-  const vips = await loadVips((workerData as { wasm?: WebAssembly.Module }).wasm, threadsFor(1));
   // A tile is too small to share between threads: libvips' thread handoff costs more per tile
   // (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
-  vips.concurrency(1);
+  const vips = await loadVips((workerData as { wasm?: WebAssembly.Module }).wasm, 1);
   warmUp(vips);
   encoding = encodingVips(vips);
   for (const port of waiting.splice(0)) serveEncodeRequests(encoding, port as unknown as PortLike);

@@ -10,7 +10,7 @@ import { FileWriterThread } from './file-writer.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
-import { loadVips, threadsFor } from './vips.ts';
+import { loadVips } from './vips.ts';
 
 export type WorkerRequest = { type: 'tile'; job: TileJob };
 export type WorkerReply =
@@ -30,8 +30,7 @@ const { encoderPorts, wasm } = workerData as TileWorkerData;
 // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
 // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
 const concurrency = encoderPorts.length > 0 ? 1 : availableParallelism();
-const vips = await loadVips(wasm, threadsFor(concurrency));
-vips.concurrency(concurrency);
+const vips = await loadVips(wasm, concurrency);
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
 // encodes strips itself whenever every encoder has its budget of work waiting.

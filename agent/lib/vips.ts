@@ -38,14 +38,15 @@ function prestartThreadWorkers(count: number): { install(): void } {
  * Thread workers to start for libvips at `concurrency` N: N to compute, one writing behind, one
  * more. At most 6: on a many-core machine libvips starts the rest as it needs them, as before.
  */
-export const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6);
+const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6);
 
 /**
- * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts).
- * `threads`: libvips' thread workers to start at once (see prestartThreadWorkers).
+ * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts). With
+ * `concurrency`, libvips runs that many threads, and their workers are started at once (see
+ * prestartThreadWorkers); without, libvips' default, its threads started as it needs them.
  */
-export async function loadVips(compiled?: WebAssembly.Module, threads = 0): Promise<VipsModule> {
-  const prestarted = threads > 0 ? prestartThreadWorkers(threads) : undefined;
+export async function loadVips(compiled?: WebAssembly.Module, concurrency?: number): Promise<VipsModule> {
+  const prestarted = concurrency === undefined ? undefined : prestartThreadWorkers(threadsFor(concurrency));
   let failed: (err: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const instantiateWasm = compiled
@@ -68,6 +69,7 @@ export async function loadVips(compiled?: WebAssembly.Module, threads = 0): Prom
   });
   prestarted?.install();
   vips.Cache.max(0);
+  if (concurrency !== undefined) vips.concurrency(concurrency);
   return vips;
 }
 
