@@ -7,6 +7,7 @@ import { buildInfoJson, infoContentType } from './iiif/info.ts';
 import { type ImageMetadata, PRESENTATION_CONTENT_TYPE, buildManifest, serviceIdFor } from './iiif/manifest.ts';
 import { type ImagePlan, type WholeLevelFile, planImage, tileKey } from './iiif/plan.ts';
 import { type TileOptions, mimeTypeOf } from './options.ts';
+import { BufferPool } from './pyramid/buffer-pool.ts';
 import type { Pixels } from './pyramid/pixels.ts';
 import { type PyramidConsumer, StripPyramid } from './pyramid/strip-pyramid.ts';
 import type { ImageStamp, ImageWriter } from './sink.ts';
@@ -14,6 +15,7 @@ import { STAMP_FILE } from './sink.ts';
 import { type EncodeSettings, encodePixels, encodeStripTiles } from './vips/encode.ts';
 import { ImageInputError, describeVipsError, pixelLimitMessage } from './vips/errors.ts';
 import { normalise, orientationOf, uprightSize } from './vips/normalise.ts';
+import { type StripReader, stripReader } from './vips/strip-reader.ts';
 import type { Vips, VipsImage } from './vips/types.ts';
 import { yieldToEventLoop } from './yield.ts';
 
@@ -21,7 +23,8 @@ export const TOOL = 'tessella/0.1';
 
 /**
  * Encodes pixels into files. Local by default; a pool of workers can stand behind it. The
- * encoder may take ownership of the pixel buffers (transfer them to another thread).
+ * encoder may take ownership of the pixel buffers (transfer them to another thread); when it
+ * is done, a strip's `data` is the buffer again, or a detached one if it did not come back.
  */
 export interface TileEncoder {
   stripTiles(strip: Pixels, tileWidth: number, settings: EncodeSettings): Promise<Uint8Array[]> | Uint8Array[];
@@ -122,6 +125,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
   const created: VipsImage[] = [];
   let inFlight: InFlight | undefined;
   let writes: InFlight | undefined;
+  let reader: StripReader | undefined;
   try {
     let source: VipsImage;
     try {
@@ -168,6 +172,8 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
         count(data);
       });
     const put = (path: string, data: Uint8Array): Promise<void> => putAs(path, data, mime);
+    // Strip buffers go round: decoded or halved into, encoded, given back (buffer-pool.ts).
+    const buffers = new BufferPool();
     // Encodes run ahead while the next strips decode, as many as the encoder takes; files
     // are put as they come back. Tile paths never depend on the order of completion.
     inFlight = new InFlight(tileEncoder.capacity ?? 1);
@@ -177,6 +183,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
         const level = plan.levels[levelIndex]!;
         return running.add(async () => {
           const encoded = await tileEncoder.stripTiles(strip, plan.tile.width, settings);
+          buffers.give(strip.data);
           for (let column = 0; column < encoded.length; column++) {
             if (plan.shadowedTiles.has(tileKey(levelIndex, column, row))) continue;
             const t = tileGeometry(plan.image, plan.tile, level, column, row);
@@ -197,23 +204,18 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
         });
       },
     };
-    const pyramid = new StripPyramid(plan, consumer, norm.bands);
+    const pyramid = new StripPyramid(plan, consumer, norm.bands, buffers);
+    reader = stripReader(vips, norm, plan.tile.height, buffers);
     for (let top = 0; top < size.height; top += plan.tile.height) {
       if (req.signal?.aborted) throw new Error('cancelled');
       await yieldToEventLoop();
-      const h = Math.min(plan.tile.height, size.height - top);
-      let data: Uint8Array;
+      let strip: Pixels;
       try {
-        const region = norm.crop(0, top, size.width, h);
-        try {
-          data = region.writeToMemory() as Uint8Array;
-        } finally {
-          region.delete();
-        }
+        strip = reader.read(top, Math.min(plan.tile.height, size.height - top));
       } catch (err) {
         throw new ImageInputError(describeVipsError(err));
       }
-      await pyramid.push({ width: size.width, height: h, bands: norm.bands, data });
+      await pyramid.push(strip);
     }
     pyramid.finish();
     await inFlight.drain();
@@ -243,6 +245,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     await writer.abort().catch(() => undefined);
     throw err;
   } finally {
+    reader?.dispose();
     for (const img of created.reverse()) if (!img.isDeleted()) img.delete();
   }
 }

@@ -15,12 +15,17 @@ export function serveEncodeRequests(vips: Vips, port: PortLike): void {
         req.kind === 'tiles'
           ? encodeStripTiles(vips, req.pixels, req.tileWidth, req.settings)
           : [encodePixels(vips, req.pixels, req.settings)];
-      // Each file alone in its buffer, so that it can be transferred back.
-      reply = { id: req.id, files: files.map((f) => (f.byteOffset === 0 && f.buffer.byteLength === f.byteLength ? f : f.slice())) };
+      // Each file alone in its buffer, so that it can be transferred back; the pixels go back
+      // too, for the tiler's next strip (their own buffer: the tiler sent it so).
+      reply = {
+        id: req.id,
+        files: files.map((f) => (f.byteOffset === 0 && f.buffer.byteLength === f.byteLength ? f : f.slice())),
+        pixels: req.pixels.data,
+      };
     } catch (err) {
       reply = { id: req.id, error: `encoding failed: ${errorText(err)}` };
     }
-    port.postMessage(reply, 'files' in reply ? reply.files.map((f) => f.buffer) : []);
+    port.postMessage(reply, 'files' in reply ? [...reply.files.map((f) => f.buffer), req.pixels.data.buffer] : []);
   });
   port.start?.();
 }

@@ -16,6 +16,8 @@ function ownBuffer(pixels: Pixels): Uint8Array {
 interface Pending {
   resolve(files: Uint8Array[]): void;
   reject(err: Error): void;
+  /** What was sent: its `data` is the buffer again once the encoder sends it back. */
+  pixels: Pixels;
 }
 
 /**
@@ -62,7 +64,10 @@ export class PoolEncoder implements TileEncoder {
     this.strips[p.port]!--;
     this.bytes[p.port]! -= p.bytes;
     if ('error' in reply) p.reject(new Error(reply.error));
-    else p.resolve(reply.files);
+    else {
+      if (reply.pixels) p.pixels.data = reply.pixels;
+      p.resolve(reply.files);
+    }
   }
 
   /** The encoder with the least work waiting that can take `bytes` more, if any. */
@@ -81,7 +86,7 @@ export class PoolEncoder implements TileEncoder {
     this.strips[port]!++;
     this.bytes[port]! += bytes;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, port, bytes });
+      this.pending.set(id, { resolve, reject, port, bytes, pixels });
       this.ports[port]!.postMessage(make(id), [ownBuffer(pixels).buffer]);
     });
   }

@@ -8,7 +8,8 @@ export type EncodeRequest =
   | { kind: 'tiles'; id: number; pixels: Pixels; tileWidth: number; settings: EncodeSettings }
   | { kind: 'whole'; id: number; pixels: Pixels; settings: EncodeSettings };
 
-export type EncodeReply = { id: number; files: Uint8Array[] } | { id: number; error: string };
+/** `pixels`: the request's pixel buffer, transferred back for the tiler to use again. */
+export type EncodeReply = { id: number; files: Uint8Array[]; pixels?: Uint8Array } | { id: number; error: string };
 
 /** The part of MessagePort both platforms share. */
 export interface PortLike {

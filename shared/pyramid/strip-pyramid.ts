@@ -4,9 +4,13 @@
 // wide a full-resolution strip is 27.6 MB). Memory grows with the image width, not its height.
 
 import type { ImagePlan, WholeLevelFile } from '../iiif/plan.ts';
+import type { BufferPool } from './buffer-pool.ts';
 import { type Pixels, allocPixels, halveRow } from './pixels.ts';
 
-/** Receives the pyramid's output. It may keep (or transfer) the pixel buffers it is given. */
+/**
+ * Receives the pyramid's output. It owns the pixel buffers it is given: it may keep or transfer
+ * them, and gives strips back to the pyramid's pool (if any) once they are encoded.
+ */
 export interface PyramidConsumer {
   /** Row `row` of tiles of a tiled level: a strip one tile high (shorter at the bottom). */
   strip(level: number, row: number, pixels: Pixels): Promise<void> | void;
@@ -34,6 +38,8 @@ export class StripPyramid {
     private readonly plan: ImagePlan,
     private readonly consumer: PyramidConsumer,
     readonly bands: number,
+    /** Where the strips of the smaller levels come from (fresh buffers without one). */
+    private readonly buffers?: BufferPool,
   ) {
     const wholeByLevel = new Map(plan.wholeLevels.map((w) => [w.level, w]));
     this.states = plan.levels.map((level) => {
@@ -53,7 +59,7 @@ export class StripPyramid {
     return Math.min(this.plan.tile.height, this.plan.image.height - seen);
   }
 
-  /** Feed the next full-resolution strip, top to bottom. */
+  /** Feed the next full-resolution strip, top to bottom. The pyramid owns its buffer from now on. */
   async push(strip: Pixels): Promise<void> {
     const expected = this.nextStripHeight();
     if (strip.width !== this.plan.image.width || strip.height !== expected || strip.bands !== this.bands) {
@@ -79,6 +85,7 @@ export class StripPyramid {
     // Shrink first: the consumer may transfer the strip's buffer away.
     const ready = last ? undefined : this.shrink(index, strip, complete);
     if (tiled) await this.consumer.strip(index, row, strip);
+    else this.buffers?.give(strip.data);
     if (ready) await this.pushLevel(index + 1, ready);
     if (complete && state.whole) {
       const { file, pixels } = state.whole;
@@ -126,7 +133,10 @@ export class StripPyramid {
   private startNext(index: number): { pixels: Pixels; rows: number } {
     const next = this.plan.levels[index + 1]!;
     const rows = Math.min(this.plan.tile.height, next.height - this.states[index]!.rowsMade);
-    return { pixels: allocPixels(next.width, rows, this.bands), rows: 0 };
+    // Every byte is written by halving before the strip is handed on: a used buffer will do.
+    const bytes = next.width * rows * this.bands;
+    const data = this.buffers ? this.buffers.take(bytes) : new Uint8Array(bytes);
+    return { pixels: { width: next.width, height: rows, bands: this.bands, data }, rows: 0 };
   }
 
   /** Check that every level received all its rows. */

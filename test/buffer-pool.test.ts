@@ -1,0 +1,132 @@
+// Strip buffers are used again: decoded into, halved into, encoded (here or in an encoder thread)
+// and given back, without changing a pixel.
+import { MessageChannel } from 'node:worker_threads';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadVips } from '../agent/lib/vips.ts';
+import { serveEncodeRequests } from '../shared/encode-pool/encoder-service.ts';
+import { PoolEncoder } from '../shared/encode-pool/pool-encoder.ts';
+import type { PortLike } from '../shared/encode-pool/protocol.ts';
+import { BufferPool } from '../shared/pyramid/buffer-pool.ts';
+import { encodeStripTiles } from '../shared/vips/encode.ts';
+import { stripReader } from '../shared/vips/strip-reader.ts';
+import type { Vips, VipsImage } from '../shared/vips/types.ts';
+import { encodingVips } from '../shared/vips/wasm-memory.ts';
+
+let vips: Vips;
+beforeAll(async () => {
+  vips = await loadVips();
+});
+
+/** A noisy 8-bit image (lazy), `bands` 3 or 4. */
+function noise(width: number, height: number, bands: number): VipsImage {
+  const made: VipsImage[] = [];
+  const keep = (img: VipsImage): VipsImage => (made.push(img), img);
+  try {
+    const g = keep(keep(vips.Image.gaussnoise(width, height, { mean: 128, sigma: 60 })).cast('uchar'));
+    const planes = Array.from({ length: bands - 1 }, (_, i) => keep(keep(g.rot180()).linear(1, 17 * (i + 1))));
+    return keep(keep(g.bandjoin(planes)).cast('uchar')).copyMemory();
+  } finally {
+    for (const img of made) img.delete();
+  }
+}
+
+describe('BufferPool', () => {
+  it('gives back the same buffer for the same size, and a new one otherwise', () => {
+    const pool = new BufferPool();
+    const a = pool.take(1000);
+    pool.give(a);
+    expect(pool.pooledBytes).toBe(1000);
+    expect(pool.take(999)).not.toBe(a);
+    expect(pool.take(1000)).toBe(a);
+    expect(pool.take(1000)).not.toBe(a);
+    expect(pool.pooledBytes).toBe(0);
+  });
+
+  it('ignores views into larger buffers, detached buffers and buffers given twice', () => {
+    const pool = new BufferPool();
+    pool.give(new Uint8Array(2000).subarray(0, 1000));
+    pool.give(new Uint8Array(new ArrayBuffer(2000), 1000, 1000));
+    const detached = new Uint8Array(1000);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    pool.give(detached);
+    expect(pool.pooledBytes).toBe(0);
+    const a = new Uint8Array(1000);
+    pool.give(a);
+    pool.give(a);
+    expect(pool.pooledBytes).toBe(1000);
+  });
+});
+
+describe('stripReader', () => {
+  it.each([
+    [3, 1000, 700, 256],
+    [4, 333, 257, 256],
+    [3, 1, 1, 256],
+    [3, 257, 95, 31],
+  ])('%i bands, %ix%i in strips of %i rows: the same pixels as writeToMemory, in reused buffers', (bands, width, height, rows) => {
+    const image = noise(width, height, bands);
+    const pool = new BufferPool();
+    const reader = stripReader(vips, image, rows, pool);
+    const seen = new Set<ArrayBufferLike>();
+    const before = vips.Stats.allocations();
+    try {
+      for (let top = 0; top < height; top += rows) {
+        const h = Math.min(rows, height - top);
+        const strip = reader.read(top, h);
+        const region = image.crop(0, top, width, h);
+        const expected = region.writeToMemory() as Uint8Array;
+        region.delete();
+        expect([strip.width, strip.height, strip.bands]).toEqual([width, h, bands]);
+        expect(Buffer.compare(strip.data, expected)).toBe(0);
+        seen.add(strip.data.buffer);
+        pool.give(strip.data);
+      }
+    } finally {
+      reader.dispose();
+      image.delete();
+    }
+    // One buffer for the full strips, one more for a shorter last strip.
+    expect(seen.size).toBeLessThanOrEqual(height % rows === 0 || height < rows ? 1 : 2);
+    expect(vips.Stats.allocations()).toBeLessThanOrEqual(before);
+  });
+
+  it('reports a broken input as an error of the read, not a crash', () => {
+    const bytes = noise(300, 300, 3).jpegsaveBuffer({ Q: 80 });
+    const truncated = vips.Image.newFromBuffer(bytes.subarray(0, bytes.length / 2), '', { access: 'sequential', fail_on: 'truncated' });
+    const reader = stripReader(vips, truncated, 64, new BufferPool());
+    try {
+      expect(() => {
+        for (let top = 0; top < 300; top += 64) reader.read(top, Math.min(64, 300 - top));
+      }).toThrow(/truncated|premature|end of/i);
+    } finally {
+      reader.dispose();
+      truncated.delete();
+    }
+  });
+});
+
+describe('the encoder pool', () => {
+  it('sends each strip to an encoder and gets the same buffer back, with the same tiles', async () => {
+    const { port1, port2 } = new MessageChannel();
+    serveEncodeRequests(encodingVips(vips), port2 as unknown as PortLike);
+    const pool = new PoolEncoder([port1 as unknown as PortLike]);
+    const image = noise(600, 128, 3);
+    const data = image.writeToMemory() as Uint8Array;
+    image.delete();
+    try {
+      const settings = { format: 'jpg' as const, quality: 85 };
+      const expected = encodeStripTiles(vips, { width: 600, height: 128, bands: 3, data: data.slice() }, 256, settings);
+      const strip = { width: 600, height: 128, bands: 3, data: data.slice() };
+      const sent = strip.data;
+      const tiles = await pool.stripTiles(strip, 256, settings);
+      expect(tiles.map((t) => Buffer.from(t).toString('base64'))).toEqual(expected.map((t) => Buffer.from(t).toString('base64')));
+      // Transferred there and back: a new object over the same pixels, ready for the next strip.
+      expect(sent.byteLength).toBe(0);
+      expect(strip.data.byteLength).toBe(data.byteLength);
+      expect(Buffer.compare(strip.data, data)).toBe(0);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+});
