@@ -123,6 +123,7 @@ async function main(): Promise<number> {
 
   const rows: Row[] = [];
   const comparisons: string[] = [];
+  const paired: string[] = [];
   let failures = 0;
   for (const benchCase of settings.cases) {
     const input = await benchCase.prepare(repoRoot);
@@ -156,6 +157,24 @@ async function main(): Promise<number> {
       row.wallRatio = row.wallSeconds / ref.wallSeconds;
       row.rssRatio = row.peakTreeRssMB / ref.peakTreeRssMB;
     }
+    // Each run against the reference run of the same round: this machine's speed drifts by
+    // 20-30% within minutes, and adjacent runs share most of that drift.
+    if (reference && settings.repeat > 1) {
+      const refRuns = runs.get(reference)!;
+      for (const tool of settings.tools) {
+        if (tool === reference || !tool.name.startsWith('agent')) continue;
+        const ratios = runs.get(tool)!.flatMap((run, i) => {
+          const a = run.measurement;
+          const b = refRuns[i]?.measurement;
+          return a && b && ok(a) && ok(b) ? [a.wallSeconds / b.wallSeconds] : [];
+        });
+        if (ratios.length === 0) continue;
+        paired.push(
+          `- ${caseLabel}: ${tool.name} ÷ ${reference.name}, round by round: ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}; ` +
+            `median ${median(ratios).toFixed(2)}x`,
+        );
+      }
+    }
     for (const [i, tool] of settings.tools.entries()) {
       const row = caseRows[i]!;
       const other = caseRows.find((r) => r.tool === tool.compareWith);
@@ -173,6 +192,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n## Results (tile ${TILE_SIZE} px, JPEG Q${QUALITY}, IIIF 3; median of ${settings.repeat} run${settings.repeat > 1 ? 's' : ''})\n\n`);
   process.stdout.write(`${markdownTable(rows, reference?.name ?? '-')}\n\n`);
   if (comparisons.length > 0) process.stdout.write(`${comparisons.join('\n')}\n\n`);
+  if (paired.length > 0) process.stdout.write(`Wall time against the reference run of the same round:\n\n${paired.join('\n')}\n\n`);
   process.stdout.write(
     [
       '- wall: spawn to exit of a fresh child process, Node start-up included; both run plain JavaScript (the agent its bundle, sharp bench/run-sharp.mjs).',
