@@ -8,12 +8,7 @@
 // that is allocated once (and grown only for a larger image) keeps it at one strip.
 
 import type { Vips, VipsImage } from '../vips/types.ts';
-
-/** The malloc/free pair wasm-vips exports (not in its type declarations). */
-interface WasmAllocator {
-  _emscripten_builtin_malloc(size: number): number;
-  _emscripten_builtin_free(ptr: number): void;
-}
+import { wasmAllocatorOf } from '../vips/wasm-allocator.ts';
 
 type NewFromMemory = (...args: unknown[]) => VipsImage;
 
@@ -25,9 +20,9 @@ type NewFromMemory = (...args: unknown[]) => VipsImage;
  * to the copying path, so a caller that keeps images around gets slower, never wrong bytes.
  */
 export function withResidentPixels(vips: Vips, memory: WebAssembly.Memory): Vips {
-  const alloc = vips as unknown as Partial<WasmAllocator>;
-  if (typeof alloc._emscripten_builtin_malloc !== 'function' || typeof alloc._emscripten_builtin_free !== 'function') return vips;
-  const { _emscripten_builtin_malloc: malloc, _emscripten_builtin_free: free } = alloc as WasmAllocator;
+  const allocator = wasmAllocatorOf(vips);
+  if (!allocator) return vips;
+  const { malloc, free } = allocator;
   const copying = vips.Image.newFromMemory.bind(vips.Image) as NewFromMemory;
   let ptr = 0;
   let capacity = 0;

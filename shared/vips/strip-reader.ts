@@ -10,13 +10,8 @@
 import type { BufferPool } from '../pyramid/buffer-pool.ts';
 import type { Pixels } from '../pyramid/pixels.ts';
 import type { Vips, VipsImage } from './types.ts';
+import { wasmAllocatorOf } from './wasm-allocator.ts';
 import { wasmMemoryOf } from './wasm-memory.ts';
-
-/** The malloc/free pair wasm-vips exports (not in its type declarations). */
-interface WasmAllocator {
-  _emscripten_builtin_malloc(size: number): number;
-  _emscripten_builtin_free(ptr: number): void;
-}
 
 export interface StripReader {
   /** Rows `top` to `top + height` (at most the strip height), in a buffer from the pool. */
@@ -29,10 +24,8 @@ export interface StripReader {
 export function stripReader(vips: Vips, image: VipsImage, stripHeight: number, pool: BufferPool): StripReader {
   const { width, bands } = image;
   const memory = wasmMemoryOf(vips);
-  const alloc = vips as unknown as Partial<WasmAllocator>;
-  const malloc = alloc._emscripten_builtin_malloc;
-  const free = alloc._emscripten_builtin_free;
-  const ptr = memory && malloc && free && image.format === 'uchar' ? malloc(width * stripHeight * bands) : 0;
+  const allocator = wasmAllocatorOf(vips);
+  const ptr = memory && allocator && image.format === 'uchar' ? allocator.malloc(width * stripHeight * bands) : 0;
 
   const crop = <T>(top: number, height: number, use: (region: VipsImage) => T): T => {
     const region = image.crop(0, top, width, height);
@@ -68,7 +61,7 @@ export function stripReader(vips: Vips, image: VipsImage, stripHeight: number, p
     dispose() {
       if (disposed) return;
       disposed = true;
-      free!(ptr);
+      allocator!.free(ptr);
     },
   };
 }
