@@ -50,10 +50,8 @@ export function stripReader(vips: Vips, image: VipsImage, stripHeight: number, p
       const bytes = width * height * bands;
       const block = vips.Image.newFromMemory(ptr, bytes, width, height, bands, vips.BandFormat.uchar);
       try {
-        crop(top, height, (region) => {
-          const written = region.write(block);
-          if (written !== block) written.delete();
-        });
+        // `write` hands back a new reference to the block: drop it at once.
+        crop(top, height, (region) => region.write(block).delete());
       } finally {
         block.delete();
       }
