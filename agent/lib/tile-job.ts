@@ -9,7 +9,7 @@ import { ImageInputError, checkHead } from '../../shared/vips/errors.ts';
 import type { Vips } from '../../shared/vips/types.ts';
 import type { FileWriterThread } from './file-writer.ts';
 import { FolderSink } from './folder-sink.ts';
-import { ImageFile } from './vips.ts';
+import { ImageFile, decodeWhole } from './vips.ts';
 
 /** Inputs up to this size are opened by name; bigger ones through ImageFile (see below). */
 export const OPEN_BY_NAME_MAX_BYTES = 64 * 2 ** 20;
@@ -71,8 +71,10 @@ export async function runTileJob(vips: Vips, job: TileJob, helpers: TileJobHelpe
       throw cannotRead(err);
     }
   }
-  const open = (access: 'sequential' | 'random') =>
-    file ? file.open({ access, fail_on: 'error' }) : vips.Image.newFromFile(job.path, { access, fail_on: 'error' });
+  const openSequential = () =>
+    file ? file.open({ access: 'sequential', fail_on: 'error' }) : vips.Image.newFromFile(job.path, { access: 'sequential', fail_on: 'error' });
+  // Never libvips' own random access: see decodeWhole.
+  const open = (access: 'sequential' | 'random') => (access === 'random' ? decodeWhole(vips, openSequential()) : openSequential());
   try {
     const sink = new FolderSink(job.outDir, files);
     const writer = await sink.begin(job.id);

@@ -3,6 +3,7 @@
 // wasmMemoryOf and encodingVips (shared/vips/wasm-memory.ts) work on the instances made here.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import Vips from 'wasm-vips';
 import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
@@ -35,18 +36,29 @@ function prestartThreadWorkers(count: number): { install(): void } {
 }
 
 /**
- * Thread workers to start for libvips at `concurrency` N: N to compute, one writing behind, one
- * more. At most 6: on a many-core machine libvips starts the rest as it needs them, as before.
+ * libvips' threads at `concurrency` N: N to compute and two writing behind, as one pipeline
+ * (a save, or a strip read into memory) takes. At most 6: on a many-core machine a pipeline
+ * computes with 4 of them.
  */
 const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6);
 
 /**
- * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts). With
- * `concurrency`, libvips runs that many threads, and their workers are started at once (see
- * prestartThreadWorkers); without, libvips' default, its threads started as it needs them.
+ * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts).
+ *
+ * With `concurrency`, libvips gets a fixed set of threads (VIPS_MAX_THREADS), their workers
+ * started at once (see prestartThreadWorkers). Left to itself, libvips starts a thread whenever
+ * none is waiting at the moment it asks, and one that has just finished is not yet waiting: over
+ * a run of back-to-back pipelines it started 1-2 threads more per instance, each a Node worker
+ * (~80 ms of CPU, and the pipeline waits while it loads). On the 100 Mpx image the fixed set
+ * took 0.3-0.5 s of CPU off. A fixed set runs one pipeline at a time, never one started inside
+ * another's thread: it would wait for a thread forever. libvips does that when a file opened
+ * for random access is first read (it decodes it whole then, inside the reading pipeline), so
+ * instances with a fixed set must not open files for random access: see decodeWhole.
+ * Without `concurrency`: libvips' defaults, threads started as it needs them.
  */
 export async function loadVips(compiled?: WebAssembly.Module, concurrency?: number): Promise<VipsModule> {
-  const prestarted = concurrency === undefined ? undefined : prestartThreadWorkers(threadsFor(concurrency));
+  const threads = concurrency === undefined ? undefined : threadsFor(concurrency);
+  const prestarted = threads === undefined ? undefined : prestartThreadWorkers(threads);
   let failed: (err: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const instantiateWasm = compiled
@@ -59,18 +71,54 @@ export async function loadVips(compiled?: WebAssembly.Module, concurrency?: numb
     const loading = Vips({
       dynamicLibraries: [],
       ...(instantiateWasm ? { instantiateWasm } : {}),
-      // libvips warnings (e.g. about odd but readable files) are not for the terminal; errors
-      // still reach us as exceptions. NODERAWFS writes straight to fd 2, so silence them at the source.
-      preRun: [(module: { ENV: Record<string, string> }) => void (module.ENV.VIPS_WARNING = '0')],
+      preRun: [
+        (module: { ENV: Record<string, string> }) => {
+          // libvips warnings (e.g. about odd but readable files) are not for the terminal; errors
+          // still reach us as exceptions. NODERAWFS writes straight to fd 2, so silence them at the source.
+          module.ENV.VIPS_WARNING = '0';
+          // Temporary files (decodeWhole) where the user's temporary files go, not always /tmp.
+          module.ENV.TMPDIR = tmpdir();
+          if (threads !== undefined) module.ENV.VIPS_MAX_THREADS = String(threads);
+          // After the glue has set up its Worker global, before libvips starts its threads.
+          prestarted?.install();
+        },
+      ],
       printErr: () => undefined,
       print: () => undefined,
     } as Parameters<typeof Vips>[0]);
     return Promise.race([loading, failure]);
   });
-  prestarted?.install();
   vips.Cache.max(0);
   if (concurrency !== undefined) vips.concurrency(concurrency);
   return vips;
+}
+
+/** Decoded images bigger than this go to a temporary file, not wasm memory (libvips' own threshold). */
+const DECODE_IN_MEMORY_MAX_BYTES = 100 * 2 ** 20;
+
+const BYTES_PER_SAMPLE: Record<string, number> = { uchar: 1, char: 1, ushort: 2, short: 2, uint: 4, int: 4, float: 4, complex: 8, double: 8, dpcomplex: 16 };
+
+/**
+ * `image`, opened for sequential access, decoded whole into memory (a temporary file when big)
+ * so that it can be read out of order (EXIF rotation); `image` is deleted. This is what libvips
+ * does for a file opened for random access, but run here, as a pipeline of its own, rather than
+ * inside the first pipeline that reads the image (see loadVips). Decoding errors throw here.
+ */
+export function decodeWhole(vips: VipsModule, image: VipsImage): VipsImage {
+  try {
+    const bytes = image.width * image.height * image.bands * (BYTES_PER_SAMPLE[image.format] ?? 16);
+    const whole = bytes > DECODE_IN_MEMORY_MAX_BYTES ? vips.Image.newTempFile('%s.v') : vips.Image.newMemory();
+    try {
+      // `write` hands back a new reference to `whole`: drop it at once.
+      image.write(whole).delete();
+    } catch (err) {
+      whole.delete();
+      throw err;
+    }
+    return whole;
+  } finally {
+    image.delete();
+  }
 }
 
 /** Bytes read from the file at once: libvips asks for a few KB per read. */
