@@ -50,10 +50,10 @@ const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6)
  * none is waiting at the moment it asks, and one that has just finished is not yet waiting: over
  * a run of back-to-back pipelines it started 1-2 threads more per instance, each a Node worker
  * (~80 ms of CPU, and the pipeline waits while it loads). On the 100 Mpx image the fixed set
- * took 0.3-0.5 s of CPU off. A fixed set runs one pipeline at a time, never one started inside
- * another's thread: it would wait for a thread forever. libvips does that when a file opened
- * for random access is first read (it decodes it whole then, inside the reading pipeline), so
- * instances with a fixed set must not open files for random access: see decodeWhole.
+ * took 0.5-0.7 s of CPU off. The set is just big enough for one pipeline: a second one started
+ * inside one of its threads would wait for a free thread forever. libvips does that when a file
+ * opened for random access is first read (it decodes it whole then, inside the reading
+ * pipeline), so instances with a fixed set must not open files for random access: see decodeWhole.
  * Without `concurrency`: libvips' defaults, threads started as it needs them.
  */
 export async function loadVips(compiled?: WebAssembly.Module, concurrency?: number): Promise<VipsModule> {
