@@ -2,7 +2,7 @@
 // fixed set of threads, and libvips' own random-access load (a pipeline nested in another's
 // thread) waits on that set forever: this image hung before decodeWhole. It is also big enough
 // (over 100 MiB decoded) to be decoded to a temporary file, which must be gone afterwards.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -61,6 +61,20 @@ describe('a big EXIF-rotated image with encoder threads', () => {
     const db = psnr(got.data, want, got.info.channels, 3, width * height);
     expect(db).toBeGreaterThan(30);
     // libvips names its temporary files vips-*.v (tsx keeps its cache here too).
+    expect(readdirSync(temp).filter((name) => name.endsWith('.v'))).toEqual([]);
+  }, 120_000);
+
+  it('a truncated one fails alone, saying so, and its temporary file is gone too', async () => {
+    process.env.TMPDIR = temp;
+    const whole = readFileSync(join(dir, 'rotated.jpg'));
+    writeFileSync(join(dir, 'cut.jpg'), whole.subarray(0, whole.length >> 1));
+    const out = join(dir, 'out-cut');
+    const inputs = [join(dir, 'cut.jpg'), join(dir, 'rotated.jpg')];
+    const report = await runTile(inputs, { out, options: resolveTileOptions({}), jobs: 1, encoders: 1, force: true });
+    const byId = new Map(report.images.map((i) => [i.id, i]));
+    expect(byId.get('cut')?.status).toBe('failed');
+    expect(byId.get('cut')?.error).toBe('truncated file (VipsJpeg: premature end of JPEG image)');
+    expect(byId.get('rotated')?.status).toBe('ok');
     expect(readdirSync(temp).filter((name) => name.endsWith('.v'))).toEqual([]);
   }, 120_000);
 });

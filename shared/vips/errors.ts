@@ -76,7 +76,7 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
-const GENERIC = /^(unable to (write to memory|call \w+|load from (file|source|buffer).*)|read gave \d+ warnings?|error in tile .*)$/i;
+const GENERIC = /^(unable to (write to (memory|image)|call \w+|load from (file|source|buffer).*)|read gave \d+ warnings?|error in tile .*)$/i;
 
 /** Turn a libvips error into one short line: its informative parts, once each. */
 export function describeVipsError(err: unknown): string {
