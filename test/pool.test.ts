@@ -1,5 +1,5 @@
 // The encoder pool changes nothing but speed: every file is byte-identical to the
-// single-threaded path, for odd sizes, both IIIF versions and every format.
+// single-threaded path, for odd sizes, odd inputs, both IIIF versions and every format.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTile } from '../agent/commands/tile.ts';
 import { resolveTileOptions } from '../shared/options.ts';
 import { filesUnder } from './helpers/files.ts';
-import { raw } from './helpers/odd-images.ts';
+import { raw, writeOddImages } from './helpers/odd-images.ts';
 
 /** The output files, without the two that name their run (stamp and collection label). */
 function files(dir: string): Map<string, Buffer> {
@@ -43,4 +43,23 @@ describe('encoder pool', () => {
       for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), path).toBe(true);
     });
   }
+
+  // Every kind of input through threads whose libvips has a fixed thread set (agent/lib/vips.ts):
+  // one that started a pipeline inside another would hang here rather than fail.
+  it('odd inputs (rotated, CMYK, 16-bit, alpha, interlaced...): same bytes with 0 and 1 encoder threads, two at once', async () => {
+    const odd = await writeOddImages(join(dir, 'odd'));
+    const inputs = odd.map((o) => o.file);
+    const options = resolveTileOptions({});
+    const single = join(dir, 'odd-single');
+    const pooled = join(dir, 'odd-pooled');
+    const a = await runTile(inputs, { out: single, options, jobs: 1, encoders: 0, force: true });
+    const b = await runTile(inputs, { out: pooled, options, jobs: 2, encoders: 1, force: true });
+    expect(a.totals.failed).toBe(0);
+    expect(b.totals.failed).toBe(0);
+    expect(b.totals.ok).toBe(odd.length);
+    const fa = files(single);
+    const fb = files(pooled);
+    expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
+    for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), path).toBe(true);
+  }, 120_000);
 });
