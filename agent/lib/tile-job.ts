@@ -71,8 +71,8 @@ export async function runTileJob(vips: Vips, job: TileJob, helpers: TileJobHelpe
       throw cannotRead(err);
     }
   }
-  const openSequential = () =>
-    file ? file.open({ access: 'sequential', fail_on: 'error' }) : vips.Image.newFromFile(job.path, { access: 'sequential', fail_on: 'error' });
+  const sequential = { access: 'sequential', fail_on: 'error' } as const;
+  const openSequential = () => (file ? file.open(sequential) : vips.Image.newFromFile(job.path, sequential));
   // Never libvips' own random access: see decodeWhole.
   const open = (access: 'sequential' | 'random') => (access === 'random' ? decodeWhole(vips, openSequential()) : openSequential());
   try {
