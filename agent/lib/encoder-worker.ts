@@ -20,7 +20,7 @@ const waiting: MessagePort[] = [];
 async function load(): Promise<void> {
   // A tile is too small to share between threads: libvips' thread handoff costs more per tile
   // (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
-  const vips = await loadVips((workerData as { wasm?: WebAssembly.Module }).wasm, 1);
+  const vips = await loadVips({ compiled: (workerData as { wasm?: WebAssembly.Module }).wasm, concurrency: 1 });
   warmUp(vips);
   encoding = encodingVips(vips);
   for (const port of waiting.splice(0)) serveEncodeRequests(encoding, port as unknown as PortLike);

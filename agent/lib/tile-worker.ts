@@ -23,14 +23,16 @@ export interface TileWorkerData {
   encoderPorts: MessagePort[];
   /** libvips compiled once for all threads (see compile-vips.ts). */
   wasm?: WebAssembly.Module;
+  /** The pool's folder for libvips' temporary files (scratch-dir.ts). */
+  tmpDir?: string;
 }
 
 const port = parentPort!;
-const { encoderPorts, wasm } = workerData as TileWorkerData;
+const { encoderPorts, wasm, tmpDir } = workerData as TileWorkerData;
 // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
 // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
 const concurrency = encoderPorts.length > 0 ? 1 : availableParallelism();
-const vips = await loadVips(wasm, concurrency);
+const vips = await loadVips({ compiled: wasm, concurrency, tmpDir });
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
 // encodes strips itself whenever every encoder has its budget of work waiting.

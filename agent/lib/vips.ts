@@ -55,8 +55,10 @@ const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6)
  * opened for random access is first read (it decodes it whole then, inside the reading
  * pipeline), so instances with a fixed set must not open files for random access: see decodeWhole.
  * Without `concurrency`: libvips' defaults, threads started as it needs them.
+ * `tmpDir`: where libvips' temporary files go (see decodeWhole and scratch-dir.ts).
  */
-export async function loadVips(compiled?: WebAssembly.Module, concurrency?: number): Promise<VipsModule> {
+export async function loadVips(options: { compiled?: WebAssembly.Module; concurrency?: number; tmpDir?: string } = {}): Promise<VipsModule> {
+  const { compiled, concurrency, tmpDir = tmpdir() } = options;
   const threads = concurrency === undefined ? undefined : threadsFor(concurrency);
   const prestarted = threads === undefined ? undefined : prestartThreadWorkers(threads);
   let failed: (err: unknown) => void = () => undefined;
@@ -77,7 +79,7 @@ export async function loadVips(compiled?: WebAssembly.Module, concurrency?: numb
           // still reach us as exceptions. NODERAWFS writes straight to fd 2, so silence them at the source.
           module.ENV.VIPS_WARNING = '0';
           // Temporary files (decodeWhole) where the user's temporary files go, not always /tmp.
-          module.ENV.TMPDIR = tmpdir();
+          module.ENV.TMPDIR = tmpDir;
           if (threads !== undefined) module.ENV.VIPS_MAX_THREADS = String(threads);
           // After the glue has set up its Worker global, before libvips starts its threads.
           prestarted?.install();

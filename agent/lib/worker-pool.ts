@@ -7,6 +7,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { TileJob, TileJobSummary } from './tile-job.ts';
 import { IdleQueue } from '../../shared/idle-queue.ts';
 import { workerEntry } from './entry-points.ts';
+import { ScratchDir } from './scratch-dir.ts';
 import type { EncoderWorkerRequest } from './encoder-worker.ts';
 import type { TileWorkerData, WorkerReply } from './tile-worker.ts';
 
@@ -27,6 +28,8 @@ export class TilePool {
   private readonly all = new Set<Slot>();
   private encoders: Worker[] = [];
   private closing = false;
+  /** For libvips' temporary files: gone with the pool, even if the process is killed. */
+  private readonly scratch = new ScratchDir();
 
   /**
    * `size` images at once, each decoded in its own worker; `encoders` threads encode for all
@@ -81,7 +84,7 @@ export class TilePool {
 
   private spawn(): Slot {
     const encoderPorts = this.connectEncoders();
-    const data: TileWorkerData = { encoderPorts, wasm: this.wasm };
+    const data: TileWorkerData = { encoderPorts, wasm: this.wasm, tmpDir: this.scratch.path };
     const { url, options } = workerEntry('tile-worker', { ...data });
     const worker = new Worker(url, { ...options, transferList: encoderPorts, stdout: false, stderr: false });
     const ready = new Promise<void>((resolve, reject) => {
@@ -164,5 +167,6 @@ export class TilePool {
     this.closing = true;
     await Promise.all([...[...this.all].map((s) => s.worker), ...this.encoders].map((w) => w.terminate()));
     this.all.clear();
+    this.scratch.remove();
   }
 }
