@@ -1,6 +1,7 @@
-// The first pipeline and the first encode of a wasm-vips instance start libvips' threads (each a
-// Worker loading the module: about a second in all). Pay it when a worker starts, not inside the
-// first image's time.
+// The first pipeline and the first encode of a wasm-vips instance wait for libvips' threads (each
+// a Worker loading the module: the agent starts them with the instance, the browser when they are
+// first needed) and for V8 to compile the code they run. Pay it when a worker starts, not inside
+// the first image's time.
 
 import type { Vips } from './types.ts';
 
