@@ -43,6 +43,15 @@ describe('sweepScratchDirs', () => {
 });
 
 describe('ScratchDir', () => {
+  it('falls back to the root where it cannot make a folder, and never removes the root', () => {
+    root = mkdtempSync(join(tmpdir(), 'tessella-scratch-test-'));
+    const missing = join(root, 'not-there');
+    const dir = new ScratchDir(missing);
+    expect(dir.path).toBe(missing);
+    dir.remove();
+    expect(existsSync(root)).toBe(true);
+  });
+
   it('makes a folder of its own per pool and removes it, with its handlers', () => {
     root = mkdtempSync(join(tmpdir(), 'tessella-scratch-test-'));
     const listeners = () => ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP'].map((e) => process.listenerCount(e));

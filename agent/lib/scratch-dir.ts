@@ -59,10 +59,20 @@ export class ScratchDir {
     process.kill(process.pid, signal);
   };
 
-  /** A fresh folder under `root`, after removing those left by stopped processes. */
+  /**
+   * A fresh folder under `root`, after removing those left by stopped processes. Where none can
+   * be made (a read-only `root`), `root` itself: most runs never need a temporary file, and one
+   * that does fails with libvips' own message, as it would have without this folder.
+   */
   constructor(root: string = tmpdir()) {
-    sweepScratchDirs(root);
-    this.path = mkdtempSync(join(root, `${namePrefix()}${process.pid}-`));
+    try {
+      sweepScratchDirs(root);
+      this.path = mkdtempSync(join(root, `${namePrefix()}${process.pid}-`));
+    } catch {
+      this.path = root;
+      this.removed = true;
+      return;
+    }
     process.once('exit', this.onExit);
     for (const signal of STOP_SIGNALS) process.once(signal, this.onSignal);
   }
