@@ -1,4 +1,4 @@
-// A temporary folder of this process for libvips' temporary files (decodeWhole writes a big
+// A temporary folder of a tiling pool for libvips' temporary files (decodeWhole writes a big
 // EXIF-rotated image there, 2.7 GB for a 0.9 Gpx one). libvips deletes such a file when the image
 // is closed, which never happens in a process that is killed: the folder makes what is left
 // findable. It is removed when the pool closes, at exit, on Ctrl-C or SIGTERM, and after a

@@ -78,7 +78,7 @@ export async function loadVips(options: { compiled?: WebAssembly.Module; concurr
           // libvips warnings (e.g. about odd but readable files) are not for the terminal; errors
           // still reach us as exceptions. NODERAWFS writes straight to fd 2, so silence them at the source.
           module.ENV.VIPS_WARNING = '0';
-          // Temporary files (decodeWhole) where the user's temporary files go, not always /tmp.
+          // Temporary files (decodeWhole) in `tmpDir`: by default where the user's go, not always /tmp.
           module.ENV.TMPDIR = tmpDir;
           if (threads !== undefined) module.ENV.VIPS_MAX_THREADS = String(threads);
           // After the glue has set up its Worker global, before libvips starts its threads.
