@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTile } from '../agent/commands/tile.ts';
+import { threadsPerImage } from '../agent/lib/worker-pool.ts';
 import { resolveTileOptions } from '../shared/options.ts';
 import { filesUnder } from './helpers/files.ts';
 import { raw, writeOddImages } from './helpers/odd-images.ts';
@@ -46,20 +47,34 @@ describe('encoder pool', () => {
 
   // Every kind of input through threads whose libvips has a fixed thread set (agent/lib/vips.ts):
   // one that started a pipeline inside another would hang here rather than fail.
-  it('odd inputs (rotated, CMYK, 16-bit, alpha, interlaced...): same bytes with 0 and 1 encoder threads, two at once', async () => {
+  // Two at once without encoders: each tiling worker gets its share of the cores (one libvips
+  // thread on a 2-core machine) and encodes its own tiles through it.
+  it('odd inputs (rotated, CMYK, 16-bit, alpha, interlaced...): same bytes with 0 and 1 encoder threads, two at once, and two at once without encoders', async () => {
     const odd = await writeOddImages(join(dir, 'odd'));
     const inputs = odd.map((o) => o.file);
     const options = resolveTileOptions({});
-    const single = join(dir, 'odd-single');
-    const pooled = join(dir, 'odd-pooled');
-    const a = await runTile(inputs, { out: single, options, jobs: 1, encoders: 0, force: true });
-    const b = await runTile(inputs, { out: pooled, options, jobs: 2, encoders: 1, force: true });
-    expect(a.totals.failed).toBe(0);
-    expect(b.totals.failed).toBe(0);
-    expect(b.totals.ok).toBe(odd.length);
-    const fa = files(single);
-    const fb = files(pooled);
-    expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
-    for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), path).toBe(true);
-  }, 120_000);
+    const runs = [
+      { out: join(dir, 'odd-single'), jobs: 1, encoders: 0 },
+      { out: join(dir, 'odd-pooled'), jobs: 2, encoders: 1 },
+      { out: join(dir, 'odd-shared-cores'), jobs: 2, encoders: 0 },
+    ];
+    for (const run of runs) {
+      const report = await runTile(inputs, { ...run, options, force: true });
+      expect(report.totals.failed).toBe(0);
+      expect(report.totals.ok).toBe(odd.length);
+    }
+    const [fa, ...others] = runs.map((run) => files(run.out));
+    for (const fb of others) {
+      expect([...fb.keys()].sort()).toEqual([...fa!.keys()].sort());
+      for (const [path, bytes] of fa!) expect(fb.get(path)!.equals(bytes), path).toBe(true);
+    }
+  }, 180_000);
+
+  it('without encoders, the images tiled at once share the cores between their libvips threads', () => {
+    expect(threadsPerImage(8, 1)).toBe(8);
+    expect(threadsPerImage(8, 2)).toBe(4);
+    expect(threadsPerImage(8, 3)).toBe(2);
+    expect(threadsPerImage(2, 2)).toBe(1);
+    expect(threadsPerImage(2, 5)).toBe(1);
+  });
 });

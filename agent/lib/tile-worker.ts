@@ -1,7 +1,6 @@
 // A tiling worker thread: decodes one image at a time with its own wasm-vips instance and
 // hands strips to the pool's encoder threads (or encodes them itself when there are none).
 
-import { availableParallelism } from 'node:os';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { PoolEncoder } from '../../shared/encode-pool/pool-encoder.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
@@ -25,13 +24,15 @@ export interface TileWorkerData {
   wasm?: WebAssembly.Module;
   /** The pool's folder for libvips' temporary files (scratch-dir.ts). */
   tmpDir?: string;
+  /** libvips' threads computing for this worker when it encodes its own tiles (see TilePool). */
+  concurrency: number;
 }
 
 const port = parentPort!;
-const { encoderPorts, wasm, tmpDir } = workerData as TileWorkerData;
+const { encoderPorts, wasm, tmpDir, concurrency: ownConcurrency } = workerData as TileWorkerData;
 // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
 // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
-const concurrency = encoderPorts.length > 0 ? 1 : availableParallelism();
+const concurrency = encoderPorts.length > 0 ? 1 : ownConcurrency;
 const vips = await loadVips({ compiled: wasm, concurrency, tmpDir });
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
