@@ -7,17 +7,9 @@ import type { ImageSink, ImageStamp, ImageWriter } from '../../shared/sink.ts';
 import { STAMP_FILE } from '../../shared/sink.ts';
 import { FolderFiles } from './folder-files.ts';
 import type { FileWriterThread } from './file-writer.ts';
+import { isRunning } from './running-process.ts';
 
 export const STAGING_DIR = '.tessella-staging';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class FolderSink implements ImageSink {
   /** `thread`: write the files there; without one they are written in place. */
@@ -32,7 +24,7 @@ export class FolderSink implements ImageSink {
     if (!existsSync(staging)) return;
     for (const name of readdirSync(staging)) {
       const pid = Number(name.split('.').at(-2));
-      if (!Number.isInteger(pid) || !alive(pid) || pid === process.pid) rmSync(join(staging, name), { recursive: true, force: true });
+      if (!Number.isInteger(pid) || !isRunning(pid) || pid === process.pid) rmSync(join(staging, name), { recursive: true, force: true });
     }
   }
 

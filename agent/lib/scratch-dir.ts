@@ -7,6 +7,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRunning } from './running-process.ts';
 
 const PREFIX = 'tessella-';
 
@@ -15,16 +16,6 @@ const PREFIX = 'tessella-';
  * then the process id and a random part: each pool of a process has its own.
  */
 const namePrefix = (): string => `${PREFIX}${hostname()}-`;
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Remove the folders under `root` left by processes of this machine that are no longer running. */
 export function sweepScratchDirs(root: string = tmpdir()): string[] {

@@ -23,16 +23,13 @@ export interface TileWorkerData {
   /** libvips compiled once for all threads (see compile-vips.ts). */
   wasm?: WebAssembly.Module;
   /** The pool's folder for libvips' temporary files (scratch-dir.ts). */
-  tmpDir?: string;
-  /** libvips' threads computing for this worker when it encodes its own tiles (see TilePool). */
+  tmpDir: string;
+  /** libvips' computing threads for this worker (see TilePool). */
   concurrency: number;
 }
 
 const port = parentPort!;
-const { encoderPorts, wasm, tmpDir, concurrency: ownConcurrency } = workerData as TileWorkerData;
-// With encoder threads to use the other cores, one libvips thread is enough for decoding (a
-// JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
-const concurrency = encoderPorts.length > 0 ? 1 : ownConcurrency;
+const { encoderPorts, wasm, tmpDir, concurrency } = workerData as TileWorkerData;
 const vips = await loadVips({ compiled: wasm, concurrency, tmpDir });
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
