@@ -7,7 +7,7 @@ import { buildInfoJson, infoContentType } from './iiif/info.ts';
 import { type ImageMetadata, PRESENTATION_CONTENT_TYPE, buildManifest, serviceIdFor } from './iiif/manifest.ts';
 import { type ImagePlan, type WholeLevelFile, planImage, tileKey } from './iiif/plan.ts';
 import { type TileOptions, mimeTypeOf } from './options.ts';
-import { BufferPool } from './pyramid/buffer-pool.ts';
+import { BufferPool, type PixelBuffers } from './pyramid/buffer-pool.ts';
 import type { Pixels } from './pyramid/pixels.ts';
 import { type PyramidConsumer, StripPyramid } from './pyramid/strip-pyramid.ts';
 import type { ImageStamp, ImageWriter } from './sink.ts';
@@ -172,8 +172,12 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
         count(data);
       });
     const put = (path: string, data: Uint8Array): Promise<void> => putAs(path, data, mime);
-    // Strip buffers go round: decoded or halved into, encoded, given back (buffer-pool.ts).
-    const buffers = new BufferPool();
+    // Strip buffers go round: decoded or halved into, encoded, given back (buffer-pool.ts);
+    // full-resolution strips mostly stay in wasm memory (strip-slots.ts) and go back there.
+    const pool = new BufferPool();
+    reader = stripReader(vips, norm, plan.tile.height, pool);
+    const strips = reader;
+    const buffers: PixelBuffers = { take: (bytes) => pool.take(bytes), give: (data) => strips.give(data) };
     // Encodes run ahead while the next strips decode, as many as the encoder takes; files
     // are put as they come back. Tile paths never depend on the order of completion.
     inFlight = new InFlight(tileEncoder.capacity ?? 1);
@@ -205,7 +209,6 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
       },
     };
     const pyramid = new StripPyramid(plan, consumer, norm.bands, buffers);
-    reader = stripReader(vips, norm, plan.tile.height, buffers);
     for (let top = 0; top < size.height; top += plan.tile.height) {
       if (req.signal?.aborted) throw new Error('cancelled');
       await yieldToEventLoop();

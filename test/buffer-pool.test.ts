@@ -1,5 +1,6 @@
-// Strip buffers are used again: decoded into, halved into, encoded (here or in an encoder thread)
-// and given back, without changing a pixel.
+// Strip buffers are used again: decoded into (full-resolution strips mostly into slots of wasm
+// memory), halved into, encoded (here or in an encoder thread) and given back, without
+// changing a pixel.
 import { MessageChannel } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadVips } from '../agent/lib/vips.ts';
@@ -64,11 +65,11 @@ describe('stripReader', () => {
     [4, 333, 257, 256],
     [3, 1, 1, 256],
     [3, 257, 95, 31],
-  ])('%i bands, %ix%i in strips of %i rows: the same pixels as writeToMemory, in reused buffers', async (bands, width, height, rows) => {
+  ])('%i bands, %ix%i in strips of %i rows: the same pixels as writeToMemory, in one reused slot', async (bands, width, height, rows) => {
     const image = noise(width, height, bands);
     const pool = new BufferPool();
     const reader = stripReader(vips, image, rows, pool);
-    const seen = new Set<ArrayBufferLike>();
+    const seen = new Set<number>();
     const before = await settled(vips.Stats.allocations);
     try {
       for (let top = 0; top < height; top += rows) {
@@ -79,16 +80,49 @@ describe('stripReader', () => {
         region.delete();
         expect([strip.width, strip.height, strip.bands]).toEqual([width, h, bands]);
         expect(Buffer.compare(strip.data, expected)).toBe(0);
-        seen.add(strip.data.buffer);
-        pool.give(strip.data);
+        // A view of the instance's shared wasm memory, not a copy.
+        expect(strip.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+        seen.add(strip.data.byteOffset);
+        reader.give(strip.data);
       }
     } finally {
       reader.dispose();
       image.delete();
     }
-    // One buffer for the full strips, one more for a shorter last strip.
-    expect(seen.size).toBeLessThanOrEqual(height % rows === 0 || height < rows ? 1 : 2);
+    // Each strip given back before the next is read: the same slot every time.
+    expect(seen.size).toBe(1);
+    expect(pool.pooledBytes).toBe(0);
     await expectBackTo(vips.Stats.allocations, before);
+  });
+
+  it('copies strips into pool buffers once every slot is in use, with the same pixels, and takes slots back', () => {
+    const width = 500;
+    const rows = 16;
+    const height = rows * 12;
+    const image = noise(width, height, 3);
+    const pool = new BufferPool();
+    const reader = stripReader(vips, image, rows, pool);
+    try {
+      const strips = Array.from({ length: height / rows }, (_, i) => reader.read(i * rows, rows));
+      const shared = strips.filter((s) => s.data.buffer instanceof SharedArrayBuffer);
+      // Eight slots (strip-slots.ts), then copies into buffers of their own.
+      expect(shared.length).toBe(8);
+      expect(new Set(shared.map((s) => s.data.byteOffset)).size).toBe(8);
+      for (const [i, strip] of strips.entries()) {
+        const region = image.crop(0, i * rows, width, rows);
+        expect(Buffer.compare(strip.data, region.writeToMemory() as Uint8Array), `strip ${i}`).toBe(0);
+        region.delete();
+      }
+      for (const strip of strips) reader.give(strip.data);
+      // The copies went to the pool, the slots back to the block: the next read takes a slot.
+      expect(pool.pooledBytes).toBe(4 * width * rows * 3);
+      const again = reader.read(0, rows);
+      expect(again.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      reader.give(again.data);
+    } finally {
+      reader.dispose();
+      image.delete();
+    }
   });
 
   it('reports a broken input as an error of the read, not a crash', () => {
@@ -97,7 +131,7 @@ describe('stripReader', () => {
     const reader = stripReader(vips, truncated, 64, new BufferPool());
     try {
       expect(() => {
-        for (let top = 0; top < 300; top += 64) reader.read(top, Math.min(64, 300 - top));
+        for (let top = 0; top < 300; top += 64) reader.give(reader.read(top, Math.min(64, 300 - top)).data);
       }).toThrow(/truncated|premature|end of/i);
     } finally {
       reader.dispose();
@@ -125,6 +159,29 @@ describe('the encoder pool', () => {
       expect(sent.byteLength).toBe(0);
       expect(strip.data.byteLength).toBe(data.byteLength);
       expect(Buffer.compare(strip.data, data)).toBe(0);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
+  it('posts a strip of shared memory as it is: the same tiles, and the strip still here', async () => {
+    const { port1, port2 } = new MessageChannel();
+    serveEncodeRequests(encodingVips(vips), port2 as unknown as PortLike);
+    const pool = new PoolEncoder([port1 as unknown as PortLike]);
+    const image = noise(600, 128, 3);
+    const data = image.writeToMemory() as Uint8Array;
+    image.delete();
+    try {
+      const settings = { format: 'jpg' as const, quality: 85 };
+      const expected = encodeStripTiles(vips, { width: 600, height: 128, bands: 3, data: data.slice() }, 256, settings);
+      const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength + 64), 64, data.byteLength);
+      shared.set(data);
+      const strip = { width: 600, height: 128, bands: 3, data: shared };
+      const tiles = await pool.stripTiles(strip, 256, settings);
+      expect(tiles.map((t) => Buffer.from(t).toString('base64'))).toEqual(expected.map((t) => Buffer.from(t).toString('base64')));
+      expect(strip.data).toBe(shared);
+      expect(Buffer.compare(shared, data)).toBe(0);
     } finally {
       port1.close();
       port2.close();

@@ -8,6 +8,9 @@ import type { Pixels } from '../shared/pyramid/pixels.ts';
 import { encodePixels, encodeStripTiles } from '../shared/vips/encode.ts';
 import type { Vips } from '../shared/vips/types.ts';
 import { pattern } from './helpers/odd-images.ts';
+import { BufferPool } from '../shared/pyramid/buffer-pool.ts';
+import { slotAddress } from '../shared/vips/strip-slots.ts';
+import { stripReader } from '../shared/vips/strip-reader.ts';
 
 let vips: Vips;
 let resident: Vips;
@@ -71,5 +74,29 @@ describe('resident pixels', () => {
     cycle(resident);
     cycle(resident);
     expect(memory.buffer.byteLength).toBe(before);
+  });
+
+  it('wraps a strip slot of its own memory where it lies, with the same bytes, and keeps memory flat', () => {
+    const memory = wasmMemoryOf(vips)!;
+    const source = vips.Image.newFromMemory(pattern(1301, 256 * 3, 3), 1301, 256 * 3, 3, vips.BandFormat.uchar);
+    const reader = stripReader(vips, source, 256, new BufferPool());
+    try {
+      const settings = { format: 'jpg' as const, quality: 80 };
+      let before = 0;
+      for (let top = 0; top < 256 * 3; top += 256) {
+        const strip = reader.read(top, 256);
+        expect(slotAddress(memory, strip.data)).toBe(strip.data.byteOffset);
+        const copy = { ...strip, data: strip.data.slice() };
+        expect(same(encodeStripTiles(resident, strip, 256, settings), encodeStripTiles(vips, copy, 256, settings))).toBe(true);
+        // Encoding from the slot leaves it as it was.
+        expect(Buffer.compare(strip.data, copy.data)).toBe(0);
+        reader.give(strip.data);
+        if (top === 0) before = memory.buffer.byteLength;
+      }
+      expect(memory.buffer.byteLength).toBe(before);
+    } finally {
+      reader.dispose();
+      source.delete();
+    }
   });
 });

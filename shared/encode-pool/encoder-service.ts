@@ -2,6 +2,7 @@
 // instance. Runs in the agent's encoder worker threads and in the browser's encoder workers.
 
 import { encodePixels, encodeStripTiles } from '../vips/encode.ts';
+import { isShared } from './pool-encoder.ts';
 import { errorText } from '../vips/errors.ts';
 import type { Vips } from '../vips/types.ts';
 import type { EncodeReply, EncodeRequest, PortLike } from './protocol.ts';
@@ -16,16 +17,17 @@ export function serveEncodeRequests(vips: Vips, port: PortLike): void {
           ? encodeStripTiles(vips, req.pixels, req.tileWidth, req.settings)
           : [encodePixels(vips, req.pixels, req.settings)];
       // Each file alone in its buffer, so that it can be transferred back; the pixels go back
-      // too, for the tiler's next strip (their own buffer: the tiler sent it so).
+      // too, for the tiler's next strip (their own buffer: the tiler sent it so), unless they
+      // are the tiler's shared memory, which it still has.
       reply = {
         id: req.id,
         files: files.map((f) => (f.byteOffset === 0 && f.buffer.byteLength === f.byteLength ? f : f.slice())),
-        pixels: req.pixels.data,
+        ...(isShared(req.pixels.data) ? {} : { pixels: req.pixels.data }),
       };
     } catch (err) {
       reply = { id: req.id, error: `encoding failed: ${errorText(err)}` };
     }
-    port.postMessage(reply, 'files' in reply ? [...reply.files.map((f) => f.buffer), req.pixels.data.buffer] : []);
+    port.postMessage(reply, 'files' in reply ? [...reply.files.map((f) => f.buffer), ...(reply.pixels ? [reply.pixels.buffer] : [])] : []);
   });
   port.start?.();
 }

@@ -6,11 +6,15 @@ import type { TileEncoder } from '../tile-image.ts';
 import type { EncodeSettings } from '../vips/encode.ts';
 import type { EncodeReply, EncodeRequest, PortLike } from './protocol.ts';
 
-/** Make sure the pixels sit alone in a transferable buffer (not a view into a larger one). */
-function ownBuffer(pixels: Pixels): Uint8Array {
+/** A view of shared memory (a strip slot of wasm memory, strip-slots.ts): posted, not transferred. */
+export const isShared = (data: Uint8Array): boolean => typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer;
+
+/** What to transfer with the pixels: their buffer, made to hold them alone; nothing if shared. */
+function transferOf(pixels: Pixels): Transferable[] {
   const d = pixels.data;
-  if (d.byteOffset !== 0 || d.buffer.byteLength !== d.byteLength || !(d.buffer instanceof ArrayBuffer)) pixels.data = d.slice();
-  return pixels.data;
+  if (isShared(d)) return [];
+  if (d.byteOffset !== 0 || d.buffer.byteLength !== d.byteLength) pixels.data = d.slice();
+  return [pixels.data.buffer as ArrayBuffer];
 }
 
 interface Pending {
@@ -87,7 +91,8 @@ export class PoolEncoder implements TileEncoder {
     this.bytes[port]! += bytes;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, port, bytes, pixels });
-      this.ports[port]!.postMessage(make(id), [ownBuffer(pixels).buffer]);
+      const transfer = transferOf(pixels);
+      this.ports[port]!.postMessage(make(id), transfer);
     });
   }
 

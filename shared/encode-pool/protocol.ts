@@ -1,5 +1,5 @@
 // Messages between a tiler (the decoder) and encoder workers. Pixel and file buffers are
-// transferred, not copied. Works over Node's worker_threads MessagePort and the browser's.
+// transferred, not copied; pixels in the tiler's wasm memory (shared) are posted as they are. Works over Node's worker_threads MessagePort and the browser's.
 
 import type { Pixels } from '../pyramid/pixels.ts';
 import type { EncodeSettings } from '../vips/encode.ts';
@@ -8,7 +8,7 @@ export type EncodeRequest =
   | { kind: 'tiles'; id: number; pixels: Pixels; tileWidth: number; settings: EncodeSettings }
   | { kind: 'whole'; id: number; pixels: Pixels; settings: EncodeSettings };
 
-/** `pixels`: the request's pixel buffer, transferred back for the tiler to use again. */
+/** `pixels`: the request's pixel buffer, transferred back for the tiler to use again (not when shared). */
 export type EncodeReply = { id: number; files: Uint8Array[]; pixels?: Uint8Array } | { id: number; error: string };
 
 /** The part of MessagePort both platforms share. */

@@ -5,16 +5,18 @@
 // freed blocks of one size for another: strips of every pyramid level (27.6 MB, 13.8 MB, ...
 // at 36000 px wide) made an encoder's wasm memory grow by about 200 MB per 15 strips, up to
 // its 2 GiB limit, and wasm memory is never given back to the system. Copying into one block
-// that is allocated once (and grown only for a larger image) keeps it at one strip.
+// that is allocated once (and grown only for a larger image) keeps it at one strip. A strip
+// that already lies in this instance's memory (a slot, strip-slots.ts) is not copied at all.
 
 import type { Vips, VipsImage } from '../vips/types.ts';
 import { wasmAllocatorOf } from '../vips/wasm-allocator.ts';
+import { slotAddress } from '../vips/strip-slots.ts';
 
 type NewFromMemory = (...args: unknown[]) => VipsImage;
 
 /**
  * A view of `vips` whose `Image.newFromMemory(uint8Array, width, height, bands, uchar)` wraps
- * a copy in the reused block. Contract: an image made this way (and every image derived from
+ * a copy in the reused block, or the array itself when it is a strip slot of this memory. Contract: an image made this way (and every image derived from
  * it) is deleted before the next one is made, as the encoders in shared/vips/encode.ts do
  * within one synchronous call. While the previous image is still alive, the call falls back
  * to the copying path, so a caller that keeps images around gets slower, never wrong bytes.
@@ -30,9 +32,11 @@ export function withResidentPixels(vips: Vips, memory: WebAssembly.Memory): Vips
 
   const newFromMemory: NewFromMemory = (...args) => {
     const [data, width, height, bands, format] = args;
-    const resident =
-      args.length === 5 && data instanceof Uint8Array && format === vips.BandFormat.uchar && (last === undefined || last.isDeleted());
-    if (!resident) return copying(...args);
+    if (args.length !== 5 || !(data instanceof Uint8Array) || format !== vips.BandFormat.uchar) return copying(...args);
+    // A strip slot of this instance's memory (strip-slots.ts): wrapped where it lies.
+    const slot = slotAddress(memory, data);
+    if (slot !== undefined) return copying(slot, data.byteLength, width, height, bands, format);
+    if (last !== undefined && !last.isDeleted()) return copying(...args);
     if (data.byteLength > capacity) {
       if (ptr) free(ptr);
       ptr = malloc(data.byteLength);

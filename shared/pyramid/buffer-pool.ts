@@ -5,7 +5,13 @@
 // faults and 0.3 s of system time in the tiling thread alone, plus the zeroing. Strips of a level
 // all have the same size (the last one aside), so a buffer given back is taken again soon.
 
-export class BufferPool {
+/** Where strip buffers come from and go back to. */
+export interface PixelBuffers {
+  take(bytes: number): Uint8Array;
+  give(buffer: Uint8Array): void;
+}
+
+export class BufferPool implements PixelBuffers {
   private readonly free = new Map<number, Uint8Array[]>();
 
   /** A buffer of exactly `bytes`, alone in its ArrayBuffer (transferable). Its content is stale. */

@@ -4,7 +4,7 @@
 // wide a full-resolution strip is 27.6 MB). Memory grows with the image width, not its height.
 
 import type { ImagePlan, WholeLevelFile } from '../iiif/plan.ts';
-import type { BufferPool } from './buffer-pool.ts';
+import type { PixelBuffers } from './buffer-pool.ts';
 import { type Pixels, allocPixels, halveRow } from './pixels.ts';
 
 /**
@@ -39,7 +39,7 @@ export class StripPyramid {
     private readonly consumer: PyramidConsumer,
     readonly bands: number,
     /** Where the strips of the smaller levels come from (fresh buffers without one). */
-    private readonly buffers?: BufferPool,
+    private readonly buffers?: PixelBuffers,
   ) {
     const wholeByLevel = new Map(plan.wholeLevels.map((w) => [w.level, w]));
     this.states = plan.levels.map((level) => {

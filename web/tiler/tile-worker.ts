@@ -98,7 +98,7 @@ async function tile(req: TileWorkerRequest, onProgress?: (p: TileProgress) => vo
         open: (access) => vips.Image.newFromSource(source, '', { access, fail_on: 'error' }),
         options: req.options,
         metadata: req.metadata,
-        encoder: encoder ?? localEncoder(vips),
+        encoder: encoder ?? localEncoder(encodingVips(vips)),
         onProgress: (p) => {
           const now = performance.now();
           if (now - last > 100 || p.files === p.totalFiles) {
