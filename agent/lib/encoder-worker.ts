@@ -1,11 +1,10 @@
 // An encoder worker thread: one wasm-vips instance answering encode requests from the
 // tiling workers, each connected to it by its own MessagePort.
 //
-// It loads libvips only when told to ('load', with libvips compiled once for all threads): the
-// pool starts it once a tiling worker is ready, so that the two do not split the cores while
-// the first image waits to start.
+// It loads libvips only when told to ('load'): the pool starts it once a tiling worker is
+// ready, so that the two do not split the cores while the first image waits to start.
 
-import { type MessagePort, parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
@@ -13,15 +12,15 @@ import type { Vips } from '../../shared/vips/types.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
 import { loadVips } from './vips.ts';
 
-export type EncoderWorkerRequest = { type: 'load'; wasm: WebAssembly.Module } | { type: 'connect'; port: MessagePort };
+export type EncoderWorkerRequest = { type: 'load' } | { type: 'connect'; port: MessagePort };
 
 let encoding: Vips | undefined;
 const waiting: MessagePort[] = [];
 
-async function load(wasm: WebAssembly.Module): Promise<void> {
+async function load(): Promise<void> {
   // A tile is too small to share between threads: libvips' thread handoff costs more per tile
   // (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
-  const vips = await loadVips({ compiled: wasm, concurrency: 1 });
+  const vips = await loadVips({ compiled: (workerData as { wasm?: WebAssembly.Module }).wasm, concurrency: 1 });
   warmUp(vips);
   encoding = encodingVips(vips);
   for (const port of waiting.splice(0)) serveEncodeRequests(encoding, port as unknown as PortLike);
@@ -29,7 +28,7 @@ async function load(wasm: WebAssembly.Module): Promise<void> {
 }
 
 parentPort!.on('message', (msg: EncoderWorkerRequest) => {
-  if (msg.type === 'load') void load(msg.wasm);
+  if (msg.type === 'load') void load();
   else if (encoding) serveEncodeRequests(encoding, msg.port as unknown as PortLike);
   else waiting.push(msg.port);
 });

@@ -11,8 +11,7 @@ import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
 import { loadVips } from './vips.ts';
 
-/** `wasm` comes first, once libvips is compiled (compile-vips.ts); then jobs. */
-export type WorkerRequest = { type: 'wasm'; module: WebAssembly.Module } | { type: 'tile'; job: TileJob };
+export type WorkerRequest = { type: 'tile'; job: TileJob };
 export type WorkerReply =
   | { type: 'progress'; id: string; files: number; totalFiles: number; bytes: number }
   | { type: 'done'; id: string; result: Awaited<ReturnType<typeof runTileJob>> }
@@ -21,6 +20,8 @@ export type WorkerReply =
 export interface TileWorkerData {
   /** Ports to the pool's encoder threads; none: this worker encodes its own tiles. */
   encoderPorts: MessagePort[];
+  /** libvips compiled once for all threads (see compile-vips.ts). */
+  wasm?: WebAssembly.Module;
   /** The pool's folder for libvips' temporary files (scratch-dir.ts). */
   tmpDir: string;
   /** libvips' computing threads for this worker (see TilePool). */
@@ -28,13 +29,8 @@ export interface TileWorkerData {
 }
 
 const port = parentPort!;
-const { encoderPorts, tmpDir, concurrency } = workerData as TileWorkerData;
-// libvips compiled once for all threads (compile-vips.ts), posted when ready: this thread and
-// libvips' thread workers start meanwhile rather than after it.
-const compiled = new Promise<WebAssembly.Module>((resolve, reject) => {
-  port.once('message', (msg: WorkerRequest) => (msg.type === 'wasm' ? resolve(msg.module) : reject(new Error(`expected libvips first, got ${msg.type}`))));
-});
-const vips = await loadVips({ compiled, concurrency, tmpDir });
+const { encoderPorts, wasm, tmpDir, concurrency } = workerData as TileWorkerData;
+const vips = await loadVips({ compiled: wasm, concurrency, tmpDir });
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
 // encodes strips itself whenever every encoder has its budget of work waiting.
@@ -44,7 +40,6 @@ const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknow
 const files = new FileWriterThread();
 
 port.on('message', async (msg: WorkerRequest) => {
-  if (msg.type !== 'tile') return;
   const { job } = msg;
   let last = 0;
   try {

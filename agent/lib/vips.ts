@@ -43,8 +43,7 @@ function prestartThreadWorkers(count: number): { install(): void } {
 const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6);
 
 /**
- * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts). It may
- * still be compiling: libvips' thread workers start loading meanwhile.
+ * A wasm-vips instance for this thread, from `compiled` when given (see compile-vips.ts).
  *
  * With `concurrency`, libvips gets a fixed set of threads (VIPS_MAX_THREADS), their workers
  * started at once (see prestartThreadWorkers). Left to itself, libvips starts a thread whenever
@@ -58,9 +57,7 @@ const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6)
  * Without `concurrency`: libvips' defaults, threads started as it needs them.
  * `tmpDir`: where libvips' temporary files go (see decodeWhole and scratch-dir.ts).
  */
-export async function loadVips(
-  options: { compiled?: WebAssembly.Module | Promise<WebAssembly.Module>; concurrency?: number; tmpDir?: string } = {},
-): Promise<VipsModule> {
+export async function loadVips(options: { compiled?: WebAssembly.Module; concurrency?: number; tmpDir?: string } = {}): Promise<VipsModule> {
   const { compiled, concurrency, tmpDir = tmpdir() } = options;
   const threads = concurrency === undefined ? undefined : threadsFor(concurrency);
   const prestarted = threads === undefined ? undefined : prestartThreadWorkers(threads);
@@ -68,9 +65,7 @@ export async function loadVips(
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const instantiateWasm = compiled
     ? (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
-        Promise.resolve(compiled)
-          .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)))
-          .catch(failed);
+        WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failed);
         return {};
       }
     : undefined;

@@ -10,7 +10,7 @@ import { IdleQueue } from '../../shared/idle-queue.ts';
 import { workerEntry } from './entry-points.ts';
 import { ScratchDir } from './scratch-dir.ts';
 import type { EncoderWorkerRequest } from './encoder-worker.ts';
-import type { TileWorkerData, WorkerReply, WorkerRequest } from './tile-worker.ts';
+import type { TileWorkerData, WorkerReply } from './tile-worker.ts';
 
 
 export interface Progress {
@@ -45,12 +45,11 @@ export class TilePool {
   /**
    * `size` images at once, each decoded in its own worker; `encoders` threads encode for all
    * (0: each encodes its own); `wasm`: libvips compiled once, for every thread (compile-vips.ts).
-   * The threads start while it compiles, and get it when it is ready.
    */
   constructor(
     size: number,
     private readonly encoderCount: number,
-    private readonly wasm: Promise<WebAssembly.Module>,
+    private readonly wasm?: WebAssembly.Module,
   ) {
     // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
     // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
@@ -66,7 +65,7 @@ export class TilePool {
 
   private startEncoders(): void {
     this.encoders = Array.from({ length: this.encoderCount }, () => {
-      const { url, options } = workerEntry('encoder-worker');
+      const { url, options } = workerEntry('encoder-worker', { wasm: this.wasm });
       const worker = new Worker(url, { ...options, stdout: false, stderr: false });
       worker.once('exit', () => this.encoderDied(worker));
       worker.once('error', () => void worker.terminate());
@@ -75,14 +74,7 @@ export class TilePool {
   }
 
   private loadEncoders(): void {
-    const encoders = this.encoders;
-    // A failed compile fails the run where it is awaited (runTile), not here.
-    this.wasm.then(
-      (wasm) => {
-        for (const worker of encoders) worker.postMessage({ type: 'load', wasm } satisfies EncoderWorkerRequest);
-      },
-      () => undefined,
-    );
+    for (const worker of this.encoders) worker.postMessage({ type: 'load' } satisfies EncoderWorkerRequest);
   }
 
   private encoderDied(worker: Worker): void {
@@ -106,10 +98,9 @@ export class TilePool {
 
   private spawn(): Slot {
     const encoderPorts = this.connectEncoders();
-    const data: TileWorkerData = { encoderPorts, tmpDir: this.scratch.path, concurrency: this.concurrency };
+    const data: TileWorkerData = { encoderPorts, wasm: this.wasm, tmpDir: this.scratch.path, concurrency: this.concurrency };
     const { url, options } = workerEntry('tile-worker', { ...data });
     const worker = new Worker(url, { ...options, transferList: encoderPorts, stdout: false, stderr: false });
-    this.wasm.then((module) => worker.postMessage({ type: 'wasm', module } satisfies WorkerRequest), () => undefined);
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type: string }): void => {
         if (m.type === 'ready') {
