@@ -175,8 +175,8 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     // Strip buffers go round: decoded or halved into, encoded, given back (buffer-pool.ts);
     // full-resolution strips mostly stay in wasm memory (strip-slots.ts) and go back there.
     const pool = new BufferPool();
-    reader = stripReader(vips, norm, plan.tile.height, pool);
-    const strips = reader;
+    const strips = stripReader(vips, norm, plan.tile.height, pool);
+    reader = strips;
     const buffers: PixelBuffers = { take: (bytes) => pool.take(bytes), give: (data) => strips.give(data) };
     // Encodes run ahead while the next strips decode, as many as the encoder takes; files
     // are put as they come back. Tile paths never depend on the order of completion.

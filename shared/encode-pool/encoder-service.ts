@@ -2,10 +2,9 @@
 // instance. Runs in the agent's encoder worker threads and in the browser's encoder workers.
 
 import { encodePixels, encodeStripTiles } from '../vips/encode.ts';
-import { isShared } from './pool-encoder.ts';
 import { errorText } from '../vips/errors.ts';
 import type { Vips } from '../vips/types.ts';
-import type { EncodeReply, EncodeRequest, PortLike } from './protocol.ts';
+import { type EncodeReply, type EncodeRequest, type PortLike, isShared } from './protocol.ts';
 
 export function serveEncodeRequests(vips: Vips, port: PortLike): void {
   port.addEventListener('message', (event) => {

@@ -4,10 +4,7 @@
 import type { Pixels } from '../pyramid/pixels.ts';
 import type { TileEncoder } from '../tile-image.ts';
 import type { EncodeSettings } from '../vips/encode.ts';
-import type { EncodeReply, EncodeRequest, PortLike } from './protocol.ts';
-
-/** A view of shared memory (a strip slot of wasm memory, strip-slots.ts): posted, not transferred. */
-export const isShared = (data: Uint8Array): boolean => typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer;
+import { type EncodeReply, type EncodeRequest, type PortLike, isShared } from './protocol.ts';
 
 /** What to transfer with the pixels: their buffer, made to hold them alone; nothing if shared. */
 function transferOf(pixels: Pixels): Transferable[] {

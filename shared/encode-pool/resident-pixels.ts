@@ -16,10 +16,11 @@ type NewFromMemory = (...args: unknown[]) => VipsImage;
 
 /**
  * A view of `vips` whose `Image.newFromMemory(uint8Array, width, height, bands, uchar)` wraps
- * a copy in the reused block, or the array itself when it is a strip slot of this memory. Contract: an image made this way (and every image derived from
- * it) is deleted before the next one is made, as the encoders in shared/vips/encode.ts do
- * within one synchronous call. While the previous image is still alive, the call falls back
- * to the copying path, so a caller that keeps images around gets slower, never wrong bytes.
+ * a copy in the reused block, or the array itself when it is a strip slot of this memory.
+ * Contract: an image made this way (and every image derived from it) is deleted before the
+ * next one is made, as the encoders in shared/vips/encode.ts do within one synchronous call.
+ * While the previous image is still alive, the call falls back to the copying path, so a
+ * caller that keeps images around gets slower, never wrong bytes.
  */
 export function withResidentPixels(vips: Vips, memory: WebAssembly.Memory): Vips {
   const allocator = wasmAllocatorOf(vips);
