@@ -141,50 +141,45 @@ describe('stripReader', () => {
 });
 
 describe('the encoder pool', () => {
-  it('sends each strip to an encoder and gets the same buffer back, with the same tiles', async () => {
+  const settings = { format: 'jpg' as const, quality: 85 };
+  const base64 = (files: Uint8Array[]): string[] => files.map((t) => Buffer.from(t).toString('base64'));
+
+  /** A pool of one encoder thread (a MessageChannel here), a 600x128 strip's pixels and its tiles encoded here. */
+  async function withEncoderPool(use: (pool: PoolEncoder, data: Uint8Array, expected: Uint8Array[]) => Promise<void>): Promise<void> {
     const { port1, port2 } = new MessageChannel();
     serveEncodeRequests(encodingVips(vips), port2 as unknown as PortLike);
-    const pool = new PoolEncoder([port1 as unknown as PortLike]);
     const image = noise(600, 128, 3);
     const data = image.writeToMemory() as Uint8Array;
     image.delete();
     try {
-      const settings = { format: 'jpg' as const, quality: 85 };
       const expected = encodeStripTiles(vips, { width: 600, height: 128, bands: 3, data: data.slice() }, 256, settings);
+      await use(new PoolEncoder([port1 as unknown as PortLike]), data, expected);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  }
+
+  it('sends each strip to an encoder and gets the same buffer back, with the same tiles', () =>
+    withEncoderPool(async (pool, data, expected) => {
       const strip = { width: 600, height: 128, bands: 3, data: data.slice() };
       const sent = strip.data;
       const tiles = await pool.stripTiles(strip, 256, settings);
-      expect(tiles.map((t) => Buffer.from(t).toString('base64'))).toEqual(expected.map((t) => Buffer.from(t).toString('base64')));
+      expect(base64(tiles)).toEqual(base64(expected));
       // Transferred there and back: a new object over the same pixels, ready for the next strip.
       expect(sent.byteLength).toBe(0);
       expect(strip.data.byteLength).toBe(data.byteLength);
       expect(Buffer.compare(strip.data, data)).toBe(0);
-    } finally {
-      port1.close();
-      port2.close();
-    }
-  });
+    }));
 
-  it('posts a strip of shared memory as it is: the same tiles, and the strip still here', async () => {
-    const { port1, port2 } = new MessageChannel();
-    serveEncodeRequests(encodingVips(vips), port2 as unknown as PortLike);
-    const pool = new PoolEncoder([port1 as unknown as PortLike]);
-    const image = noise(600, 128, 3);
-    const data = image.writeToMemory() as Uint8Array;
-    image.delete();
-    try {
-      const settings = { format: 'jpg' as const, quality: 85 };
-      const expected = encodeStripTiles(vips, { width: 600, height: 128, bands: 3, data: data.slice() }, 256, settings);
+  it('posts a strip of shared memory as it is: the same tiles, and the strip still here', () =>
+    withEncoderPool(async (pool, data, expected) => {
       const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength + 64), 64, data.byteLength);
       shared.set(data);
       const strip = { width: 600, height: 128, bands: 3, data: shared };
       const tiles = await pool.stripTiles(strip, 256, settings);
-      expect(tiles.map((t) => Buffer.from(t).toString('base64'))).toEqual(expected.map((t) => Buffer.from(t).toString('base64')));
+      expect(base64(tiles)).toEqual(base64(expected));
       expect(strip.data).toBe(shared);
       expect(Buffer.compare(shared, data)).toBe(0);
-    } finally {
-      port1.close();
-      port2.close();
-    }
-  });
+    }));
 });
