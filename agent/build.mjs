@@ -32,4 +32,5 @@ await build({
 });
 // Files the bundle reads next to itself.
 cpSync(join(root, 'agent', 'commands', 'serve-viewer.js'), join(out, 'serve-viewer.js'));
+cpSync(join(root, 'agent', 'lib', 'vips-thread.js'), join(out, 'vips-thread.js'));
 writeFileSync(join(out, 'BUILT'), `${new Date().toISOString()}\n`);

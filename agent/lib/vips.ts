@@ -19,7 +19,8 @@ import { windowedSource } from '../../shared/vips/windowed-source.ts';
  * `install` has it take these first.
  */
 function prestartThreadWorkers(count: number): { install(): void } {
-  const script = new URL(import.meta.resolve('wasm-vips'));
+  // The glue, minus the JavaScript API that libvips' threads never call (see vips-thread.js).
+  const script = new URL('./vips-thread.js', import.meta.url);
   const ready = Array.from({ length: count }, () => {
     const worker = new Worker(script, { workerData: 'em-pthread', name: 'em-pthread' });
     worker.unref();
