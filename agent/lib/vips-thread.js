@@ -1,21 +1,28 @@
 // One of libvips' threads (an emscripten pthread): wasm-vips' glue, started as emscripten
-// starts it, except that the thread skips setting up the JavaScript API (embind). The glue sets
-// it up in every thread, though only the thread that loaded wasm-vips calls it: libvips' threads
-// run C code and hand every call into JavaScript over to that thread (wasm-vips' proxy_sync).
-// Setting it up is ~65 ms of CPU per thread, six threads per run. Plain JavaScript, so that it
-// starts without a TypeScript loader, from the sources and from the bundle alike.
+// starts it, except that the thread does not register the JavaScript API (embind). The glue
+// registers it in every thread, though only the thread that loaded wasm-vips calls it: libvips'
+// threads run C code and hand every call into JavaScript over to that thread (wasm-vips'
+// proxy_sync). Registering is ~65 ms of CPU per thread, six threads per run. Plain JavaScript,
+// so that it starts without a TypeScript loader, from the sources and from the bundle alike.
 
-const { Instance } = WebAssembly;
+const { Instance, Module } = WebAssembly;
 
-/** The glue instantiates libvips with `new WebAssembly.Instance` in a pthread. */
+/**
+ * A wasm function that does nothing, `() => void` like `_embind_initialize_bindings`. A wasm
+ * function, not a JavaScript one: the glue enters every export into this thread's function
+ * table, as it does in the others, and the tables must stay alike.
+ */
+function wasmNoOp() {
+  const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 0x66, 0, 0, 10, 4, 1, 2, 0, 0x0b];
+  return new Instance(new Module(new Uint8Array(bytes)), {}).exports.f;
+}
+
+// The glue instantiates libvips with `new WebAssembly.Instance` in a pthread, then calls the
+// registration once, before the thread's first task.
 WebAssembly.Instance = function LibvipsThreadInstance(module, imports) {
   const instance = new Instance(module, imports);
   if (typeof instance.exports._embind_initialize_bindings !== 'function') return instance;
-  const { _embind_initialize_bindings: _, ...exports } = instance.exports;
-  // Not enumerable: the glue enters every enumerable export into the function table, and only
-  // wasm functions go there.
-  Object.defineProperty(exports, '_embind_initialize_bindings', { value: () => undefined });
-  return { exports };
+  return { exports: { ...instance.exports, _embind_initialize_bindings: wasmNoOp() } };
 };
 
 await import('wasm-vips');
