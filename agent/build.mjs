@@ -32,5 +32,5 @@ await build({
 });
 // Files the bundle reads next to itself.
 cpSync(join(root, 'agent', 'commands', 'serve-viewer.js'), join(out, 'serve-viewer.js'));
-cpSync(join(root, 'agent', 'lib', 'vips-thread.js'), join(out, 'vips-thread.js'));
+cpSync(join(root, 'shared', 'vips', 'libvips-thread.js'), join(out, 'libvips-thread.js'));
 writeFileSync(join(out, 'BUILT'), `${new Date().toISOString()}\n`);

@@ -15,3 +15,10 @@ export function workerEntry(name: WorkerName, data: Record<string, unknown> = {}
     options: { workerData: { ...data, entry: new URL(`./${name}.ts`, import.meta.url).href } },
   };
 }
+
+/**
+ * The script libvips' thread workers start from (shared/vips/libvips-thread.js): copied next to
+ * the bundle by build.mjs.
+ */
+export const libvipsThreadScript = (): URL =>
+  new URL(bundled ? './libvips-thread.js' : '../../shared/vips/libvips-thread.js', import.meta.url);

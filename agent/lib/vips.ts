@@ -9,6 +9,7 @@ import Vips from 'wasm-vips';
 import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
 import { loadCapturingMemory } from '../../shared/vips/wasm-memory.ts';
 import { windowedSource } from '../../shared/vips/windowed-source.ts';
+import { libvipsThreadScript } from './entry-points.ts';
 
 /**
  * Start `count` of libvips' thread workers now, all at once, for the instance about to be made
@@ -19,8 +20,8 @@ import { windowedSource } from '../../shared/vips/windowed-source.ts';
  * `install` has it take these first.
  */
 function prestartThreadWorkers(count: number): { install(): void } {
-  // The glue, minus the JavaScript API that libvips' threads never call (see vips-thread.js).
-  const script = new URL('./vips-thread.js', import.meta.url);
+  // The glue, minus the JavaScript API that libvips' threads never call (libvips-thread.js).
+  const script = libvipsThreadScript();
   const ready = Array.from({ length: count }, () => {
     const worker = new Worker(script, { workerData: 'em-pthread', name: 'em-pthread' });
     worker.unref();

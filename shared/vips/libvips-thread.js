@@ -2,8 +2,10 @@
 // starts it, except that the thread does not register the JavaScript API (embind). The glue
 // registers it in every thread, though only the thread that loaded wasm-vips calls it: libvips'
 // threads run C code and hand every call into JavaScript over to that thread (wasm-vips'
-// proxy_sync). Registering is ~65 ms of CPU per thread, six threads per run. Plain JavaScript,
-// so that it starts without a TypeScript loader, from the sources and from the bundle alike.
+// proxy_sync). Registering is ~65 ms of CPU per thread, three threads per wasm-vips instance.
+// The agent starts its thread workers from this file (agent/lib/vips.ts), the web app has the
+// glue start them from it (web/tiler/vips-browser.ts). Plain JavaScript, so that a Node worker
+// starts it without a TypeScript loader; `wasm-vips` is the glue for Node or the browser.
 
 const { Instance, Module } = WebAssembly;
 

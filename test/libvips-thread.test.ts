@@ -1,4 +1,4 @@
-// libvips' threads start from agent/lib/vips-thread.js, which skips registering the glue's
+// libvips' threads start from shared/vips/libvips-thread.js, which skips registering the glue's
 // JavaScript API in them. They must work as the glue's own threads do, including the calls
 // they hand over to the JavaScript thread (a custom source's reads).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { pattern } from './helpers/odd-images.ts';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tessella-vips-thread-'));
+  dir = mkdtempSync(join(tmpdir(), 'tessella-libvips-thread-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,7 +46,7 @@ describe('libvips threads without the JavaScript API', () => {
         new WebAssembly.Table({ element: 'anyfunc', initial: 1 }).set(0, exports._embind_initialize_bindings);
         parentPort.postMessage({ keys: Object.keys(exports), answer: exports.answer() });
       });`;
-    const shim = new URL('../agent/lib/vips-thread.js', import.meta.url).href;
+    const shim = new URL('../shared/vips/libvips-thread.js', import.meta.url).href;
     const worker = new Worker(script, { eval: true, workerData: { shim, bytes: moduleWithBindings() } });
     const reply = await new Promise<{ keys: string[]; answer: number }>((resolve, reject) => {
       worker.once('message', resolve);
@@ -71,7 +71,7 @@ describe('libvips threads without the JavaScript API', () => {
         file.close();
       }
     };
-    // With `concurrency`, every libvips thread comes from vips-thread.js; without, from the glue.
+    // With `concurrency`, every libvips thread comes from libvips-thread.js; without, from the glue.
     const shimmed = run(await loadVips({ concurrency: 1 }));
     const glue = run(await loadVips());
     expect(shimmed.length).toBeGreaterThan(1000);
