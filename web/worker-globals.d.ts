@@ -17,9 +17,3 @@ interface FileSystemSyncAccessHandle {
 interface FileSystemFileHandle {
   createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle>;
 }
-
-/** Vite: the URL of a module bundled as a worker script (`import url from './x.js?worker&url'`). */
-declare module '*?worker&url' {
-  const url: string;
-  export default url;
-}
