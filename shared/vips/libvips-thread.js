@@ -7,6 +7,8 @@
 // glue start them from it (web/tiler/vips-browser.ts). Plain JavaScript, so that a Node worker
 // starts it without a TypeScript loader; `wasm-vips` is the glue for Node or the browser.
 
+import 'wasm-vips';
+
 const { Instance, Module } = WebAssembly;
 
 /**
@@ -20,11 +22,13 @@ function wasmNoOp() {
 }
 
 // The glue instantiates libvips with `new WebAssembly.Instance` in a pthread, then calls the
-// registration once, before the thread's first task.
+// registration once, before the thread's first task. It does so on the first message from the
+// loading thread, which comes after this module has run: the glue (imported above, so evaluated
+// first) sets its message handler while it is evaluated, as emscripten expects. Imported
+// dynamically, it set the handler later, and in a loaded browser some of the web app's threads
+// never started: a message that reaches a worker before it listens can be lost.
 WebAssembly.Instance = function LibvipsThreadInstance(module, imports) {
   const instance = new Instance(module, imports);
   if (typeof instance.exports._embind_initialize_bindings !== 'function') return instance;
   return { exports: { ...instance.exports, _embind_initialize_bindings: wasmNoOp() } };
 };
-
-await import('wasm-vips');
