@@ -6,13 +6,8 @@ import type { TileEncoder } from '../tile-image.ts';
 import type { EncodeSettings } from '../vips/encode.ts';
 import { type EncodeReply, type EncodeRequest, type PortLike, isShared } from './protocol.ts';
 
-/** What to transfer with the pixels: their buffer, made to hold them alone; nothing if shared. */
-function transferOf(pixels: Pixels): Transferable[] {
-  const d = pixels.data;
-  if (isShared(d)) return [];
-  if (d.byteOffset !== 0 || d.buffer.byteLength !== d.byteLength) pixels.data = d.slice();
-  return [pixels.data.buffer as ArrayBuffer];
-}
+/** `data` alone in its buffer (a copy when it is a view into a larger one), so it can be transferred. */
+const alone = (data: Uint8Array): Uint8Array => (data.byteOffset === 0 && data.buffer.byteLength === data.byteLength ? data : data.slice());
 
 interface Pending {
   resolve(files: Uint8Array[]): void;
@@ -88,8 +83,10 @@ export class PoolEncoder implements TileEncoder {
     this.bytes[port]! += bytes;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, port, bytes, pixels });
-      const transfer = transferOf(pixels);
-      this.ports[port]!.postMessage(make(id), transfer);
+      // Shared memory (a strip slot) is posted as it is; other pixels are transferred.
+      const shared = isShared(pixels.data);
+      if (!shared) pixels.data = alone(pixels.data);
+      this.ports[port]!.postMessage(make(id), shared ? [] : [pixels.data.buffer as ArrayBuffer]);
     });
   }
 
