@@ -9,7 +9,7 @@ import Vips from 'wasm-vips';
 import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
 import { loadCapturingMemory } from '../../shared/vips/wasm-memory.ts';
 import { windowedSource } from '../../shared/vips/windowed-source.ts';
-import { libvipsThreadScript } from './entry-points.ts';
+import { THREAD_RESOURCE_LIMITS, libvipsThreadScript } from './entry-points.ts';
 
 /**
  * Start `count` of libvips' thread workers now, all at once, for the instance about to be made
@@ -23,7 +23,7 @@ function prestartThreadWorkers(count: number): { install(): void } {
   // The glue, minus the JavaScript API that libvips' threads never call (libvips-thread.js).
   const script = libvipsThreadScript();
   const ready = Array.from({ length: count }, () => {
-    const worker = new Worker(script, { workerData: 'em-pthread', name: 'em-pthread' });
+    const worker = new Worker(script, { workerData: 'em-pthread', name: 'em-pthread', resourceLimits: THREAD_RESOURCE_LIMITS });
     worker.unref();
     return worker;
   });
