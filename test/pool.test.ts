@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTile } from '../agent/commands/tile.ts';
-import { threadsPerImage } from '../agent/lib/worker-pool.ts';
+import { compileVips } from '../agent/lib/compile-vips.ts';
+import { TilePool, threadsPerImage } from '../agent/lib/worker-pool.ts';
 import { resolveTileOptions } from '../shared/options.ts';
 import { filesUnder } from './helpers/files.ts';
 import { raw, writeOddImages } from './helpers/odd-images.ts';
@@ -69,6 +70,31 @@ describe('encoder pool', () => {
       for (const [path, bytes] of fa!) expect(fb.get(path)!.equals(bytes), path).toBe(true);
     }
   }, 180_000);
+
+  // The pool starts its threads before libvips is compiled and sends the module when it is
+  // ready; with none (a failed compile), each thread's glue compiles its own.
+  it('tiles the same bytes whether the compiled module comes late, or never', async () => {
+    const options = resolveTileOptions({});
+    const photo = join(dir, 'photo.jpg');
+    const reference = join(dir, 'module-reference');
+    expect((await runTile([photo], { out: reference, options, jobs: 1, encoders: 0, force: true })).totals.ok).toBe(1);
+    const late = compileVips().then((m) => new Promise<WebAssembly.Module>((done) => setTimeout(() => done(m), 500)));
+    const never = (): Promise<WebAssembly.Module> => Promise.reject(new Error('no module'));
+    for (const [name, wasm] of [['late', () => late], ['never', never]] as const) {
+      const pool = new TilePool(1, 1, wasm());
+      const out = join(dir, `module-${name}`);
+      try {
+        const summary = await pool.run({ id: 'photo', path: photo, outDir: out, options }, () => undefined);
+        expect(summary.width, name).toBe(1500);
+      } finally {
+        await pool.close();
+      }
+      const fa = files(reference);
+      const fb = files(out);
+      expect([...fb.keys()].sort(), name).toEqual([...fa.keys()].sort());
+      for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), `${name} ${path}`).toBe(true);
+    }
+  }, 120_000);
 
   it('without encoders, the images tiled at once share the cores between their libvips threads', () => {
     expect(threadsPerImage(8, 1)).toBe(8);

@@ -123,7 +123,7 @@ function defaultEncoders(paths: string[]): number {
 export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e: TileEvent) => void = () => undefined): Promise<TileReport> {
   const started = performance.now();
   const { options } = run;
-  // Compiled while the inputs are planned (~50 ms); every worker thread gets it.
+  // Compiled (~50 ms) while the worker threads boot; every worker thread gets it.
   const compiled = compileVips();
   const sink = new FolderSink(run.out);
   sink.cleanStaging();
@@ -135,8 +135,9 @@ export async function runTile(inputs: string[], run: TileRunOptions, onEvent: (e
 
   const jobs = Math.max(1, Math.min(run.jobs, planned.length));
   const encoders = run.encoders ?? defaultEncoders(planned.map((p) => p.path));
-  const pool = new TilePool(jobs, encoders, await compiled);
+  const pool = new TilePool(jobs, encoders, compiled);
   try {
+    await compiled;
     await Promise.all(
       planned.map(async (p) => {
         const report = await tileOne(p, run, sink, pool, onEvent);

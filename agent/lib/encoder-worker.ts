@@ -4,7 +4,7 @@
 // It loads libvips only when told to ('load'): the pool starts it once a tiling worker is
 // ready, so that the two do not split the cores while the first image waits to start.
 
-import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
@@ -12,15 +12,16 @@ import type { Vips } from '../../shared/vips/types.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
 import { loadVips } from './vips.ts';
 
-export type EncoderWorkerRequest = { type: 'load' } | { type: 'connect'; port: MessagePort };
+/** 'load' carries libvips compiled once for all threads (see compile-vips.ts), when there is one. */
+export type EncoderWorkerRequest = { type: 'load'; wasm?: WebAssembly.Module } | { type: 'connect'; port: MessagePort };
 
 let encoding: Vips | undefined;
 const waiting: MessagePort[] = [];
 
-async function load(): Promise<void> {
+async function load(wasm: WebAssembly.Module | undefined): Promise<void> {
   // A tile is too small to share between threads: libvips' thread handoff costs more per tile
   // (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
-  const vips = await loadVips({ compiled: (workerData as { wasm?: WebAssembly.Module }).wasm, concurrency: 1 });
+  const vips = await loadVips({ compiled: wasm, concurrency: 1 });
   warmUp(vips);
   encoding = encodingVips(vips);
   for (const port of waiting.splice(0)) serveEncodeRequests(encoding, port as unknown as PortLike);
@@ -28,7 +29,7 @@ async function load(): Promise<void> {
 }
 
 parentPort!.on('message', (msg: EncoderWorkerRequest) => {
-  if (msg.type === 'load') void load();
+  if (msg.type === 'load') void load(msg.wasm);
   else if (encoding) serveEncodeRequests(encoding, msg.port as unknown as PortLike);
   else waiting.push(msg.port);
 });

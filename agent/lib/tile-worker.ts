@@ -11,7 +11,7 @@ import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
 import { loadVips } from './vips.ts';
 
-export type WorkerRequest = { type: 'tile'; job: TileJob };
+export type WorkerRequest = { type: 'wasm'; wasm?: WebAssembly.Module } | { type: 'tile'; job: TileJob };
 export type WorkerReply =
   | { type: 'progress'; id: string; files: number; totalFiles: number; bytes: number }
   | { type: 'done'; id: string; result: Awaited<ReturnType<typeof runTileJob>> }
@@ -20,8 +20,6 @@ export type WorkerReply =
 export interface TileWorkerData {
   /** Ports to the pool's encoder threads; none: this worker encodes its own tiles. */
   encoderPorts: MessagePort[];
-  /** libvips compiled once for all threads (see compile-vips.ts). */
-  wasm?: WebAssembly.Module;
   /** The pool's folder for libvips' temporary files (scratch-dir.ts). */
   tmpDir: string;
   /** libvips' computing threads for this worker (see TilePool). */
@@ -29,7 +27,11 @@ export interface TileWorkerData {
 }
 
 const port = parentPort!;
-const { encoderPorts, wasm, tmpDir, concurrency } = workerData as TileWorkerData;
+const { encoderPorts, tmpDir, concurrency } = workerData as TileWorkerData;
+// The pool's first message: libvips compiled once for all threads (see compile-vips.ts), or none.
+const wasm = new Promise<WebAssembly.Module | undefined>((resolve) =>
+  port.once('message', (msg: WorkerRequest) => resolve(msg.type === 'wasm' ? msg.wasm : undefined)),
+);
 const vips = await loadVips({ compiled: wasm, concurrency, tmpDir });
 warmUp(vips);
 // Requests queue in the ports until each encoder has its wasm-vips ready. This thread also
@@ -40,6 +42,7 @@ const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknow
 const files = new FileWriterThread();
 
 port.on('message', async (msg: WorkerRequest) => {
+  if (msg.type !== 'tile') return;
   const { job } = msg;
   let last = 0;
   try {

@@ -58,11 +58,16 @@ const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6)
  * pipeline), so instances with a fixed set must not open files for random access: see decodeWhole.
  * Without `concurrency`: libvips' defaults, threads started as it needs them.
  * `tmpDir`: where libvips' temporary files go (see decodeWhole and scratch-dir.ts).
+ * `compiled`: the module to instantiate, or a promise of it (undefined: the glue compiles its own).
  */
-export async function loadVips(options: { compiled?: WebAssembly.Module; concurrency?: number; tmpDir?: string } = {}): Promise<VipsModule> {
-  const { compiled, concurrency, tmpDir = tmpdir() } = options;
+export async function loadVips(
+  options: { compiled?: WebAssembly.Module | Promise<WebAssembly.Module | undefined>; concurrency?: number; tmpDir?: string } = {},
+): Promise<VipsModule> {
+  const { concurrency, tmpDir = tmpdir() } = options;
   const threads = concurrency === undefined ? undefined : threadsFor(concurrency);
   const prestarted = threads === undefined ? undefined : prestartThreadWorkers(threads);
+  // The thread workers boot while the module may still be compiling (TilePool sends it later).
+  const compiled = await options.compiled;
   let failed: (err: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const instantiateWasm = compiled

@@ -10,7 +10,7 @@ import { IdleQueue } from '../../shared/idle-queue.ts';
 import { workerEntry } from './entry-points.ts';
 import { ScratchDir } from './scratch-dir.ts';
 import type { EncoderWorkerRequest } from './encoder-worker.ts';
-import type { TileWorkerData, WorkerReply } from './tile-worker.ts';
+import type { TileWorkerData, WorkerReply, WorkerRequest } from './tile-worker.ts';
 
 
 export interface Progress {
@@ -45,11 +45,12 @@ export class TilePool {
   /**
    * `size` images at once, each decoded in its own worker; `encoders` threads encode for all
    * (0: each encodes its own); `wasm`: libvips compiled once, for every thread (compile-vips.ts).
+   * The threads start at once and get `wasm` when it is ready: they boot while it compiles.
    */
   constructor(
     size: number,
     private readonly encoderCount: number,
-    private readonly wasm?: WebAssembly.Module,
+    private readonly wasm?: Promise<WebAssembly.Module>,
   ) {
     // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
     // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
@@ -65,7 +66,7 @@ export class TilePool {
 
   private startEncoders(): void {
     this.encoders = Array.from({ length: this.encoderCount }, () => {
-      const { url, options } = workerEntry('encoder-worker', { wasm: this.wasm });
+      const { url, options } = workerEntry('encoder-worker');
       const worker = new Worker(url, { ...options, stdout: false, stderr: false });
       worker.once('exit', () => this.encoderDied(worker));
       worker.once('error', () => void worker.terminate());
@@ -74,7 +75,9 @@ export class TilePool {
   }
 
   private loadEncoders(): void {
-    for (const worker of this.encoders) worker.postMessage({ type: 'load' } satisfies EncoderWorkerRequest);
+    void this.compiled().then((wasm) => {
+      for (const worker of this.encoders) worker.postMessage({ type: 'load', wasm } satisfies EncoderWorkerRequest);
+    });
   }
 
   private encoderDied(worker: Worker): void {
@@ -96,11 +99,18 @@ export class TilePool {
     });
   }
 
+  /** The compiled module, or undefined (each thread compiles its own) when there is none or it failed. */
+  private compiled(): Promise<WebAssembly.Module | undefined> {
+    return this.wasm?.catch(() => undefined) ?? Promise.resolve(undefined);
+  }
+
   private spawn(): Slot {
     const encoderPorts = this.connectEncoders();
-    const data: TileWorkerData = { encoderPorts, wasm: this.wasm, tmpDir: this.scratch.path, concurrency: this.concurrency };
+    const data: TileWorkerData = { encoderPorts, tmpDir: this.scratch.path, concurrency: this.concurrency };
     const { url, options } = workerEntry('tile-worker', { ...data });
     const worker = new Worker(url, { ...options, transferList: encoderPorts, stdout: false, stderr: false });
+    // The worker's first message: it starts libvips' threads meanwhile (see loadVips).
+    void this.compiled().then((wasm) => worker.postMessage({ type: 'wasm', wasm } satisfies WorkerRequest));
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type: string }): void => {
         if (m.type === 'ready') {
@@ -161,7 +171,7 @@ export class TilePool {
         slot.worker.on('message', onMessage);
         slot.worker.on('exit', onExit);
         slot.worker.on('error', onError);
-        slot.worker.postMessage({ type: 'tile', job });
+        slot.worker.postMessage({ type: 'tile', job } satisfies WorkerRequest);
       });
       this.release(slot);
       return result;
