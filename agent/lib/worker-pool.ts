@@ -75,8 +75,10 @@ export class TilePool {
   }
 
   private loadEncoders(): void {
+    // This set of encoders, not whichever set there is when the module is ready (see encoderDied).
+    const encoders = this.encoders;
     void this.compiled().then((wasm) => {
-      for (const worker of this.encoders) worker.postMessage({ type: 'load', wasm } satisfies EncoderWorkerRequest);
+      for (const worker of encoders) worker.postMessage({ type: 'load', wasm } satisfies EncoderWorkerRequest);
     });
   }
 
