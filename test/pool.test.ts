@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTile } from '../agent/commands/tile.ts';
 import { compileVips } from '../agent/lib/compile-vips.ts';
@@ -91,6 +92,45 @@ describe('encoder pool', () => {
       }
       const fa = files(reference);
       const fb = files(out);
+      expect([...fb.keys()].sort(), name).toEqual([...fa.keys()].sort());
+      for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), `${name} ${path}`).toBe(true);
+    }
+  }, 120_000);
+
+  // An encoder that dies takes every tiling worker down with it (their strips would never come
+  // back); the pool starts new encoders, and each slot a new tiling worker when next used.
+  it('after an encoder dies, during an image or between images, the next image is tiled the same', async () => {
+    const options = resolveTileOptions({});
+    const photo = join(dir, 'photo.jpg');
+    const reference = join(dir, 'encoder-reference');
+    expect((await runTile([photo], { out: reference, options, jobs: 1, encoders: 0, force: true })).totals.ok).toBe(1);
+    const pool = new TilePool(1, 1, compileVips());
+    const encoder = (): Worker => (pool as unknown as { encoders: Worker[] }).encoders[0]!;
+    const settle = (): Promise<void> => new Promise((done) => setImmediate(done));
+    try {
+      const job = (name: string) => ({ id: 'photo', path: photo, outDir: join(dir, `encoder-${name}`), options });
+      // Between images: killed before any image, while the tiling worker is idle.
+      await pool.run(job('warm'), () => undefined);
+      await encoder().terminate();
+      await settle();
+      const after = await pool.run(job('after-idle'), () => undefined);
+      expect(after.width).toBe(1500);
+      // During an image: it fails or completes, but does not hang, and the next one is whole.
+      let killed: Promise<number> | undefined;
+      const during = await pool
+        .run(job('during'), () => (killed ??= encoder().terminate()))
+        .then(() => 'completed', (err: Error) => err.message);
+      await killed;
+      await settle();
+      if (during !== 'completed') expect(during).toMatch(/tiling worker (stopped|did not start)/);
+      const next = await pool.run(job('next'), () => undefined);
+      expect(next.width).toBe(1500);
+    } finally {
+      await pool.close();
+    }
+    const fa = files(reference);
+    for (const name of ['after-idle', 'next']) {
+      const fb = files(join(dir, `encoder-${name}`));
       expect([...fb.keys()].sort(), name).toEqual([...fa.keys()].sort());
       for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), `${name} ${path}`).toBe(true);
     }

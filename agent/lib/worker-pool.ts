@@ -22,6 +22,8 @@ export interface Progress {
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
+  /** Its worker has stopped or is being stopped: the slot is replaced when next taken. */
+  retired: boolean;
 }
 
 /**
@@ -87,9 +89,9 @@ export class TilePool {
     for (const e of this.encoders) if (e !== worker) void e.terminate();
     this.startEncoders();
     this.loadEncoders();
-    // The tiling workers hold ports to the dead encoder: end them; their images fail and
-    // their slots are refilled with workers connected to the new encoders.
-    for (const slot of this.all) void slot.worker.terminate();
+    // The tiling workers hold ports to the dead encoder: end them. The images they are tiling
+    // fail; every slot gets a new worker, connected to the new encoders, when next taken.
+    for (const slot of this.all) this.retire(slot);
   }
 
   /** One port to each encoder, for a new tiling worker. */
@@ -122,19 +124,30 @@ export class TilePool {
       };
       worker.on('message', onMsg);
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`it stopped (exit code ${code})`)));
     });
     ready.catch(() => undefined);
-    const slot = { worker, ready };
+    const slot: Slot = { worker, ready, retired: false };
+    worker.once('exit', () => (slot.retired = true));
     this.all.add(slot);
     return slot;
+  }
+
+  private retire(slot: Slot): void {
+    slot.retired = true;
+    void slot.worker.terminate();
   }
 
   private release(slot: Slot): void {
     this.slots.release(slot);
   }
 
-  private acquire(): Promise<Slot> {
-    return this.slots.acquire();
+  /** An idle slot with a live worker: one whose worker stopped while idle is replaced. */
+  private async acquire(): Promise<Slot> {
+    const slot = await this.slots.acquire();
+    if (!slot.retired) return slot;
+    this.all.delete(slot);
+    return this.spawn();
   }
 
   async run(job: TileJob, onProgress: (p: Progress) => void): Promise<TileJobSummary> {
