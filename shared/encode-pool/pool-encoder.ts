@@ -96,10 +96,18 @@ export class PoolEncoder implements TileEncoder {
     return this.send(port ?? this.leastLoaded(), (id) => ({ kind: 'tiles', id, pixels: strip, tileWidth, settings }), strip);
   }
 
-  /** Whole levels come last, when every level is complete: the tiling thread often has time. */
+  /**
+   * Whole levels (sizes, full/max) are encoded by the tiling thread when it can. They come last,
+   * when every level is complete, and the tiling thread often has time then. Above all, a whole
+   * image of up to max-size² makes libjpeg allocate its coefficients in one block of that size
+   * (optimised Huffman tables need them all), and wasm-vips' allocator does not reuse a freed
+   * block of one size for another: over a batch of images of many sizes an instance that
+   * encodes whole levels keeps growing. The tiling workers are replaced when they have grown
+   * (TilePool); encoders serve every tiling worker and are not, so they only take strips.
+   */
   async whole(pixels: Pixels, settings: EncodeSettings): Promise<Uint8Array> {
+    if (this.local) return this.local.whole(pixels, settings);
     const port = this.pick(pixels.data.byteLength);
-    if (port === undefined && this.local) return this.local.whole(pixels, settings);
     const [file] = await this.send(port ?? this.leastLoaded(), (id) => ({ kind: 'whole', id, pixels, settings }), pixels);
     return file!;
   }
