@@ -2,7 +2,7 @@
 // single-threaded path, for odd sizes, odd inputs, both IIIF versions and every format.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTile } from '../agent/commands/tile.ts';
@@ -134,6 +134,31 @@ describe('encoder pool', () => {
       expect([...fb.keys()].sort(), name).toEqual([...fa.keys()].sort());
       for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), `${name} ${path}`).toBe(true);
     }
+  }, 120_000);
+
+  // wasm memory is never given back and grows with every new size of big block (PoolEncoder.whole):
+  // a tiling worker whose memory has grown past the pool's limit after an image is replaced.
+  it('replaces a tiling worker whose wasm memory has grown past the limit, and tiles the same bytes', async () => {
+    const options = resolveTileOptions({});
+    const inputs = ['photo.jpg', 'line.png', 'tall.png'].map((f) => join(dir, f));
+    const reference = join(dir, 'recycle-reference');
+    expect((await runTile(inputs, { out: reference, options, jobs: 1, encoders: 0, force: true })).totals.ok).toBe(3);
+    // Every instance is bigger than 1 byte: the worker is replaced after each image.
+    const pool = new TilePool(1, 1, compileVips(), 1);
+    try {
+      for (const input of inputs) {
+        const id = basename(input, extname(input));
+        const summary = await pool.run({ id, path: input, outDir: join(dir, 'recycled'), options }, () => undefined);
+        expect(summary.id).toBe(id);
+      }
+      expect(pool.recycledWorkers).toBe(3);
+    } finally {
+      await pool.close();
+    }
+    const fa = files(reference);
+    const fb = files(join(dir, 'recycled'));
+    expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
+    for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), path).toBe(true);
   }, 120_000);
 
   it('without encoders, the images tiled at once share the cores between their libvips threads', () => {

@@ -8,14 +8,15 @@ import { localEncoder } from '../../shared/tile-image.ts';
 import { FileWriterThread } from './file-writer.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
-import { encodingVips } from '../../shared/vips/wasm-memory.ts';
+import { encodingVips, wasmMemoryOf } from '../../shared/vips/wasm-memory.ts';
 import { loadVips } from './vips.ts';
 
 export type WorkerRequest = { type: 'wasm'; wasm?: WebAssembly.Module } | { type: 'tile'; job: TileJob };
+/** `wasmBytes`: the size of this worker's wasm memory after the image (TilePool replaces big ones). */
 export type WorkerReply =
   | { type: 'progress'; id: string; files: number; totalFiles: number; bytes: number }
-  | { type: 'done'; id: string; result: Awaited<ReturnType<typeof runTileJob>> }
-  | { type: 'failed'; id: string; error: string };
+  | { type: 'done'; id: string; result: Awaited<ReturnType<typeof runTileJob>>; wasmBytes: number }
+  | { type: 'failed'; id: string; error: string; wasmBytes: number };
 
 export interface TileWorkerData {
   /** Ports to the pool's encoder threads; none: this worker encodes its own tiles. */
@@ -40,6 +41,8 @@ const local = localEncoder(encodingVips(vips));
 const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], local) : local;
 // Files are written by a thread of their own, so this one goes on decoding and encoding.
 const files = new FileWriterThread();
+const memory = wasmMemoryOf(vips);
+const wasmBytes = (): number => memory?.buffer.byteLength ?? 0;
 
 port.on('message', async (msg: WorkerRequest) => {
   if (msg.type !== 'tile') return;
@@ -57,9 +60,10 @@ port.on('message', async (msg: WorkerRequest) => {
       encoder,
       files,
     });
-    port.postMessage({ type: 'done', id: job.id, result } satisfies WorkerReply);
+    port.postMessage({ type: 'done', id: job.id, result, wasmBytes: wasmBytes() } satisfies WorkerReply);
   } catch (err) {
-    port.postMessage({ type: 'failed', id: job.id, error: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
+    const error = err instanceof Error ? err.message : String(err);
+    port.postMessage({ type: 'failed', id: job.id, error, wasmBytes: wasmBytes() } satisfies WorkerReply);
   }
 });
 port.postMessage({ type: 'ready' });

@@ -34,6 +34,13 @@ interface Slot {
  */
 export const threadsPerImage = (cores: number, images: number): number => Math.max(1, Math.floor(cores / images));
 
+/**
+ * A tiling worker whose wasm memory has grown past this after an image is replaced. One image
+ * needs less: 531 MiB after the 100 Mpx photo, 369 MiB after the 0.9 Gpx one (strips are
+ * bounded by the width; whole levels by --max-size).
+ */
+export const RECYCLE_ABOVE_BYTES = 768 * 2 ** 20;
+
 export class TilePool {
   private readonly slots = new IdleQueue<Slot>();
   private readonly all = new Set<Slot>();
@@ -43,16 +50,19 @@ export class TilePool {
   private readonly concurrency: number;
   /** For libvips' temporary files: gone with the pool, even if the process is killed. */
   private readonly scratch = new ScratchDir();
+  private recycled = 0;
 
   /**
    * `size` images at once, each decoded in its own worker; `encoders` threads encode for all
    * (0: each encodes its own); `wasm`: libvips compiled once, for every thread (compile-vips.ts).
    * The threads start at once and get `wasm` when it is ready: they boot while it compiles.
+   * `recycleAboveBytes`: see releaseAfterJob.
    */
   constructor(
     size: number,
     private readonly encoderCount: number,
     private readonly wasm?: Promise<WebAssembly.Module>,
+    private readonly recycleAboveBytes = RECYCLE_ABOVE_BYTES,
   ) {
     // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
     // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
@@ -153,6 +163,7 @@ export class TilePool {
   async run(job: TileJob, onProgress: (p: Progress) => void): Promise<TileJobSummary> {
     const slot = await this.acquire();
     let crashed = false;
+    let wasmBytes = 0;
     try {
       await slot.ready.catch((err: Error) => {
         crashed = true;
@@ -163,6 +174,7 @@ export class TilePool {
           if (m.id !== job.id) return;
           if (m.type === 'progress') onProgress(m);
           else {
+            wasmBytes = m.wasmBytes;
             cleanup();
             if (m.type === 'done') resolve(m.result);
             else reject(new Error(m.error));
@@ -188,7 +200,7 @@ export class TilePool {
         slot.worker.on('error', onError);
         slot.worker.postMessage({ type: 'tile', job } satisfies WorkerRequest);
       });
-      this.release(slot);
+      this.releaseAfterJob(slot, wasmBytes);
       return result;
     } catch (err) {
       if (crashed) {
@@ -196,10 +208,30 @@ export class TilePool {
         await slot.worker.terminate().catch(() => undefined);
         this.release(this.spawn());
       } else {
-        this.release(slot);
+        this.releaseAfterJob(slot, wasmBytes);
       }
       throw err;
     }
+  }
+
+  /**
+   * Back to the queue, or, when its wasm memory has grown past `recycleAboveBytes`, replaced by
+   * a fresh worker (~0.5 s of CPU to start). wasm memory is never given back, and wasm-vips'
+   * allocator does not reuse a freed block of one size for another (see PoolEncoder.whole): over
+   * a batch of images of many sizes a worker kept growing, by 50-150 MB per image, towards
+   * wasm's limit. This bounds each worker, whatever the batch.
+   */
+  /** How many tiling workers were replaced because their memory had grown. */
+  get recycledWorkers(): number {
+    return this.recycled;
+  }
+
+  private releaseAfterJob(slot: Slot, wasmBytes: number): void {
+    if (wasmBytes <= this.recycleAboveBytes || this.closing) return this.release(slot);
+    this.recycled++;
+    this.all.delete(slot);
+    this.retire(slot);
+    this.release(this.spawn());
   }
 
   async close(): Promise<void> {
