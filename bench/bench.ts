@@ -16,7 +16,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BROWSER_TOOL, type BenchCase, type BenchTool, CASES, TOOLS, type ToolResult } from './cases.ts';
-import { benchCacheDir, imageSize } from './images.ts';
+import { statSync } from 'node:fs';
+import { benchCacheDir, describeInput } from './images.ts';
 import { type Measurement, USAGE_PROBE, countOutput, measureChild } from './measure.ts';
 import { type Row, machineInfo, markdownTable, median } from './report.ts';
 
@@ -127,13 +128,15 @@ async function main(): Promise<number> {
   let failures = 0;
   for (const benchCase of settings.cases) {
     const input = await benchCase.prepare(repoRoot);
-    const { width, height } = await imageSize(input);
-    const caseLabel = `${benchCase.name} (${width}x${height}, ${((width * height) / 1e6).toFixed(0)} Mpx)`;
-    const runs = new Map<BenchTool, Run[]>(settings.tools.map((t) => [t, []]));
+    const caseLabel = `${benchCase.name} (${await describeInput(input)})`;
+    const isBatch = statSync(input).isDirectory();
+    const tools = settings.tools.filter((t) => !(isBatch && t.oneFileOnly));
+    for (const t of settings.tools) if (!tools.includes(t)) process.stderr.write(`[${benchCase.name}] ${t.name}: skipped (it takes one file)\n`);
+    const runs = new Map<BenchTool, Run[]>(tools.map((t) => [t, []]));
 
     // Alternate the tools within each repetition so drift on a shared machine hits all of them.
     for (let rep = 1; rep <= settings.repeat; rep++) {
-      for (const tool of settings.tools) {
+      for (const tool of tools) {
         const outDir = join(runsDir, benchCase.name, `${slug(tool.name)}-${rep}`);
         process.stderr.write(`[${benchCase.name} ${rep}/${settings.repeat}] ${tool.name} ... `);
         const run = await runOnce(tool, input, outDir);
@@ -150,8 +153,8 @@ async function main(): Promise<number> {
       }
     }
 
-    const caseRows = settings.tools.map((t) => summarise(caseLabel, t, runs.get(t)!));
-    const ref = reference ? caseRows[settings.tools.indexOf(reference)] : undefined;
+    const caseRows = tools.map((t) => summarise(caseLabel, t, runs.get(t)!));
+    const ref = reference ? caseRows[tools.indexOf(reference)] : undefined;
     for (const row of caseRows) {
       if (!ref || row.tool === ref.tool) continue;
       row.wallRatio = row.wallSeconds / ref.wallSeconds;
@@ -161,7 +164,7 @@ async function main(): Promise<number> {
     // 20-30% within minutes, and adjacent runs share most of that drift.
     if (reference && settings.repeat > 1) {
       const refRuns = runs.get(reference)!;
-      for (const tool of settings.tools) {
+      for (const tool of tools) {
         if (tool === reference || !tool.name.startsWith('agent')) continue;
         const ratios = runs.get(tool)!.flatMap((run, i) => {
           const a = run.measurement;
@@ -175,7 +178,7 @@ async function main(): Promise<number> {
         );
       }
     }
-    for (const [i, tool] of settings.tools.entries()) {
+    for (const [i, tool] of tools.entries()) {
       const row = caseRows[i]!;
       const other = caseRows.find((r) => r.tool === tool.compareWith);
       if (!other) continue;

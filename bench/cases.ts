@@ -2,7 +2,7 @@
 // Adding a case or a tool is one entry here. Entries marked optIn run only when asked for by
 // name (`--only NAME`) or by a flag of their own in bench.ts (e.g. a huge image, a browser run).
 
-import { KLEIBER, grainyUpscale, sharedImage } from './images.ts';
+import { KLEIBER, grainyBatch, grainyUpscale, sharedImage } from './images.ts';
 import type { Measurement } from './measure.ts';
 
 export interface BenchCase {
@@ -10,7 +10,7 @@ export interface BenchCase {
   name: string;
   description: string;
   optIn?: boolean;
-  /** Returns the input file, generating (and caching) it if needed. */
+  /** Returns the input file, or a folder of them, generating (and caching) it if needed. */
   prepare(repoRoot: string): Promise<string>;
 }
 
@@ -24,6 +24,17 @@ export const CASES: BenchCase[] = [
     name: 'kleiber',
     description: 'the shared Kleiber photo as is (6028x3391 JPEG)',
     prepare: async (repoRoot) => sharedImage(repoRoot, KLEIBER),
+  },
+  {
+    name: 'batch',
+    description: 'many smaller photos at once: 16 JPEGs Q90 of 2000x1500 to 3200x2400 with grain, 78 Mpx in all (generated once, cached)',
+    prepare: (repoRoot) =>
+      grainyBatch(sharedImage(repoRoot, KLEIBER), {
+        count: 16,
+        sizes: [[2000, 1500], [2400, 1800], [3200, 2400], [1800, 2400]],
+        grain: 20,
+        quality: 90,
+      }),
   },
   {
     name: 'gpx',
@@ -63,6 +74,8 @@ export interface BenchTool {
   command?(run: ToolRun): string[];
   /** Instead of a command: run and measure in this process (the browser, whose processes are measured). */
   measure?(run: ToolRun): Promise<ToolResult>;
+  /** It takes one file, not a folder (skipped for batch cases). */
+  oneFileOnly?: boolean;
 }
 
 /** The arguments both tilers take: input, output folder, tile size and quality. */
@@ -105,6 +118,7 @@ export const BROWSER_TOOL: BenchTool = {
   name: 'browser (Chromium)',
   optIn: true,
   compareWith: 'agent (default jobs)',
+  oneFileOnly: true,
   // Loaded only when asked for: it brings Vite and playwright.
   measure: async (r) => (await import('./browser.ts')).runInBrowser(r),
 };
