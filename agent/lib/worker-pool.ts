@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { TileJob, TileJobSummary } from './tile-job.ts';
 import { IdleQueue } from '../../shared/idle-queue.ts';
+import { RECYCLE_WASM_ABOVE_BYTES } from '../../shared/vips/wasm-memory.ts';
 import { workerEntry } from './entry-points.ts';
 import { ScratchDir } from './scratch-dir.ts';
 import type { EncoderWorkerRequest } from './encoder-worker.ts';
@@ -34,13 +35,6 @@ interface Slot {
  */
 export const threadsPerImage = (cores: number, images: number): number => Math.max(1, Math.floor(cores / images));
 
-/**
- * A tiling worker whose wasm memory has grown past this after an image is replaced. One image
- * needs less: 531 MiB after the 100 Mpx photo, 369 MiB after the 0.9 Gpx one (strips are
- * bounded by the width; whole levels by --max-size).
- */
-export const RECYCLE_ABOVE_BYTES = 768 * 2 ** 20;
-
 export class TilePool {
   private readonly slots = new IdleQueue<Slot>();
   private readonly all = new Set<Slot>();
@@ -62,7 +56,7 @@ export class TilePool {
     size: number,
     private readonly encoderCount: number,
     private readonly wasm?: Promise<WebAssembly.Module>,
-    private readonly recycleAboveBytes = RECYCLE_ABOVE_BYTES,
+    private readonly recycleAboveBytes = RECYCLE_WASM_ABOVE_BYTES,
   ) {
     // With encoder threads to use the other cores, one libvips thread is enough for decoding (a
     // JPEG decodes serially anyway), and each fewer thread is ~0.2 s less CPU to start.
@@ -216,10 +210,7 @@ export class TilePool {
 
   /**
    * Back to the queue, or, when its wasm memory has grown past `recycleAboveBytes`, replaced by
-   * a fresh worker (~0.5 s of CPU to start). wasm memory is never given back, and wasm-vips'
-   * allocator does not reuse a freed block of one size for another (see PoolEncoder.whole): over
-   * a batch of images of many sizes a worker kept growing, by 50-150 MB per image, towards
-   * wasm's limit. This bounds each worker, whatever the batch.
+   * a fresh worker (~0.5 s of CPU to start): see RECYCLE_WASM_ABOVE_BYTES.
    */
   /** How many tiling workers were replaced because their memory had grown. */
   get recycledWorkers(): number {

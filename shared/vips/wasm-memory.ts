@@ -30,6 +30,17 @@ export async function loadCapturingMemory<T extends Vips>(load: () => Promise<T>
   }
 }
 
+/**
+ * A tiling worker whose wasm memory has grown past this after an image is replaced by a fresh
+ * one (the agent's TilePool, the browser's BrowserTiler). wasm memory is never given back, and
+ * wasm-vips' allocator does not reuse a freed block of one size for another (libjpeg's
+ * coefficients of a whole level, see PoolEncoder.whole): over a batch of images of many sizes a
+ * worker kept growing, by 50-150 MB per image, towards wasm's limit, where it dies and an
+ * innocent image fails. One image needs less: 531 MiB after the 100 Mpx photo, 369 MiB after
+ * the 0.9 Gpx one (strips are bounded by the width, whole levels by --max-size).
+ */
+export const RECYCLE_WASM_ABOVE_BYTES = 768 * 2 ** 20;
+
 /** The wasm memory of an instance made through loadCapturingMemory (undefined if unseen). */
 export function wasmMemoryOf(vips: Vips): WebAssembly.Memory | undefined {
   return memories.get(vips);

@@ -16,7 +16,7 @@ import { PackWriter, QuotaError } from '../storage/pack-writer.ts';
 import type { StoredImage } from '../storage/types.ts';
 import { MAX_BROWSER_FILE, fileSource, readHead } from './file-source.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
-import { encodingVips } from '../../shared/vips/wasm-memory.ts';
+import { encodingVips, wasmMemoryOf } from '../../shared/vips/wasm-memory.ts';
 import { loadBrowserVips } from './vips-browser.ts';
 
 /** Above this, an image that must be decoded whole (progressive, interlaced, rotated) will not fit in 2 GiB of wasm memory. */
@@ -138,6 +138,8 @@ const api = {
     encoder = ports.length > 0 ? new PoolEncoder(ports as unknown as PortLike[], localEncoder(encodingVips(vips))) : undefined;
   },
   ready: async (): Promise<void> => void (await vipsReady),
+  /** The size of this worker's wasm memory now (BrowserTiler replaces big ones). */
+  wasmBytes: async (): Promise<number> => wasmMemoryOf(await vipsReady)?.buffer.byteLength ?? 0,
   preflight,
   tile,
   sample,

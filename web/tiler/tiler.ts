@@ -7,6 +7,7 @@ import type { ImageMetadata } from '../../shared/iiif/manifest.ts';
 import type { TileOptions } from '../../shared/options.ts';
 import type { TileProgress } from '../../shared/tile-image.ts';
 import { IdleQueue } from '../../shared/idle-queue.ts';
+import { RECYCLE_WASM_ABOVE_BYTES } from '../../shared/vips/wasm-memory.ts';
 import { packDirectory } from '../storage/db.ts';
 import { removeOrphanPacks } from '../storage/store.ts';
 import type { StoredImage } from '../storage/types.ts';
@@ -38,8 +39,12 @@ export class BrowserTiler {
   /** Orphan packs of earlier sessions are removed before anything new is written. */
   private readonly cleaned: Promise<unknown>;
   private readonly started: Promise<unknown>[] = [];
+  private readonly recycleAboveBytes: number;
+  private recycled = 0;
 
-  constructor(opts: { workers?: number; encoders?: number } = {}) {
+  /** `recycleAboveBytes`: see releaseAfterImage. */
+  constructor(opts: { workers?: number; encoders?: number; recycleAboveBytes?: number } = {}) {
+    this.recycleAboveBytes = opts.recycleAboveBytes ?? RECYCLE_WASM_ABOVE_BYTES;
     const cores = navigator.hardwareConcurrency || 2;
     const encoderCount = opts.encoders ?? Math.max(1, cores - 1);
     this.encoders = Array.from({ length: encoderCount }, () => {
@@ -81,6 +86,23 @@ export class BrowserTiler {
     this.slots.release(slot);
   }
 
+  /** How many tiling workers were replaced because their memory had grown. */
+  get recycledWorkers(): number {
+    return this.recycled;
+  }
+
+  /**
+   * Back to the queue after an image, or, when the worker's wasm memory has grown past
+   * `recycleAboveBytes`, replaced by a fresh one: see RECYCLE_WASM_ABOVE_BYTES.
+   */
+  private async releaseAfterImage(slot: Slot): Promise<void> {
+    const grown = await slot.api.wasmBytes().catch(() => 0);
+    if (grown <= this.recycleAboveBytes) return this.release(slot);
+    this.recycled++;
+    slot.worker.terminate();
+    this.release(this.spawn());
+  }
+
   private acquire(): Promise<Slot> {
     return this.slots.acquire();
   }
@@ -117,7 +139,7 @@ export class BrowserTiler {
         slot.api.tile({ ...req, pack }, Comlink.proxy(onProgress)),
         cancel,
       ]);
-      this.release(slot);
+      await this.releaseAfterImage(slot);
       return result;
     } catch (err) {
       if (cancelled) {
@@ -126,7 +148,7 @@ export class BrowserTiler {
         this.release(this.spawn());
         await removePack(pack);
       } else {
-        this.release(slot);
+        await this.releaseAfterImage(slot);
       }
       throw err instanceof Error ? err : new Error(String(err));
     } finally {
