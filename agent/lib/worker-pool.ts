@@ -208,15 +208,15 @@ export class TilePool {
     }
   }
 
-  /**
-   * Back to the queue, or, when its wasm memory has grown past `recycleAboveBytes`, replaced by
-   * a fresh worker (~0.5 s of CPU to start): see RECYCLE_WASM_ABOVE_BYTES.
-   */
   /** How many tiling workers were replaced because their memory had grown. */
   get recycledWorkers(): number {
     return this.recycled;
   }
 
+  /**
+   * Back to the queue, or, when its wasm memory has grown past `recycleAboveBytes`, replaced by
+   * a fresh worker (~0.5 s of CPU to start): see RECYCLE_WASM_ABOVE_BYTES.
+   */
   private releaseAfterJob(slot: Slot, wasmBytes: number): void {
     if (wasmBytes <= this.recycleAboveBytes || this.closing) return this.release(slot);
     this.recycled++;
