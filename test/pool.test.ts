@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTile } from '../agent/commands/tile.ts';
 import { compileVips } from '../agent/lib/compile-vips.ts';
 import { TilePool, threadsPerImage } from '../agent/lib/worker-pool.ts';
-import { resolveTileOptions } from '../shared/options.ts';
+import { type TileOptions, resolveTileOptions } from '../shared/options.ts';
 import { filesUnder } from './helpers/files.ts';
 import { raw, writeOddImages } from './helpers/odd-images.ts';
 
@@ -17,6 +17,20 @@ function files(dir: string): Map<string, Buffer> {
   const out = filesUnder(dir);
   for (const key of [...out.keys()]) if (key === 'collection.json' || key.endsWith('/.tessella.json')) out.delete(key);
   return out;
+}
+
+/** The files of `out` are those of `reference`, byte for byte (`label` names the case in messages). */
+function expectSameFiles(reference: string, out: string, label?: string): void {
+  const fa = files(reference);
+  const fb = files(out);
+  expect([...fb.keys()].sort(), label).toEqual([...fa.keys()].sort());
+  for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), label ? `${label} ${path}` : path).toBe(true);
+}
+
+/** `inputs` tiled on the single-threaded path (no encoders) into `out`, for comparison. */
+async function tileReference(inputs: string[], out: string, options: TileOptions): Promise<void> {
+  const report = await runTile(inputs, { out, options, jobs: 1, encoders: 0, force: true });
+  expect(report.totals.ok).toBe(inputs.length);
 }
 
 let dir: string;
@@ -39,11 +53,8 @@ describe('encoder pool', () => {
       const b = await runTile(inputs, { out: pooled, options, jobs: 1, encoders: 2, force: true });
       expect(a.totals.failed).toBe(0);
       expect(b.totals.failed).toBe(0);
-      const fa = files(single);
-      const fb = files(pooled);
-      expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
-      expect(fa.size).toBeGreaterThan(50);
-      for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), path).toBe(true);
+      expect(files(single).size).toBeGreaterThan(50);
+      expectSameFiles(single, pooled);
     });
   }
 
@@ -65,11 +76,8 @@ describe('encoder pool', () => {
       expect(report.totals.failed).toBe(0);
       expect(report.totals.ok).toBe(odd.length);
     }
-    const [fa, ...others] = runs.map((run) => files(run.out));
-    for (const fb of others) {
-      expect([...fb.keys()].sort()).toEqual([...fa!.keys()].sort());
-      for (const [path, bytes] of fa!) expect(fb.get(path)!.equals(bytes), path).toBe(true);
-    }
+    const [first, ...others] = runs;
+    for (const run of others) expectSameFiles(first!.out, run.out);
   }, 180_000);
 
   // The pool starts its threads before libvips is compiled and sends the module when it is
@@ -78,7 +86,7 @@ describe('encoder pool', () => {
     const options = resolveTileOptions({});
     const photo = join(dir, 'photo.jpg');
     const reference = join(dir, 'module-reference');
-    expect((await runTile([photo], { out: reference, options, jobs: 1, encoders: 0, force: true })).totals.ok).toBe(1);
+    await tileReference([photo], reference, options);
     const late = compileVips().then((m) => new Promise<WebAssembly.Module>((done) => setTimeout(() => done(m), 500)));
     const never = (): Promise<WebAssembly.Module> => Promise.reject(new Error('no module'));
     for (const [name, wasm] of [['late', () => late], ['never', never]] as const) {
@@ -90,10 +98,7 @@ describe('encoder pool', () => {
       } finally {
         await pool.close();
       }
-      const fa = files(reference);
-      const fb = files(out);
-      expect([...fb.keys()].sort(), name).toEqual([...fa.keys()].sort());
-      for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), `${name} ${path}`).toBe(true);
+      expectSameFiles(reference, out, name);
     }
   }, 120_000);
 
@@ -103,7 +108,7 @@ describe('encoder pool', () => {
     const options = resolveTileOptions({});
     const photo = join(dir, 'photo.jpg');
     const reference = join(dir, 'encoder-reference');
-    expect((await runTile([photo], { out: reference, options, jobs: 1, encoders: 0, force: true })).totals.ok).toBe(1);
+    await tileReference([photo], reference, options);
     const pool = new TilePool(1, 1, compileVips());
     const encoder = (): Worker => (pool as unknown as { encoders: Worker[] }).encoders[0]!;
     const settle = (): Promise<void> => new Promise((done) => setImmediate(done));
@@ -128,12 +133,7 @@ describe('encoder pool', () => {
     } finally {
       await pool.close();
     }
-    const fa = files(reference);
-    for (const name of ['after-idle', 'next']) {
-      const fb = files(join(dir, `encoder-${name}`));
-      expect([...fb.keys()].sort(), name).toEqual([...fa.keys()].sort());
-      for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), `${name} ${path}`).toBe(true);
-    }
+    for (const name of ['after-idle', 'next']) expectSameFiles(reference, join(dir, `encoder-${name}`), name);
   }, 120_000);
 
   // wasm memory is never given back and grows with every new size of big block (PoolEncoder.whole):
@@ -142,7 +142,7 @@ describe('encoder pool', () => {
     const options = resolveTileOptions({});
     const inputs = ['photo.jpg', 'line.png', 'tall.png'].map((f) => join(dir, f));
     const reference = join(dir, 'recycle-reference');
-    expect((await runTile(inputs, { out: reference, options, jobs: 1, encoders: 0, force: true })).totals.ok).toBe(3);
+    await tileReference(inputs, reference, options);
     // Every instance is bigger than 1 byte: the worker is replaced after each image.
     const pool = new TilePool(1, 1, compileVips(), 1);
     try {
@@ -155,10 +155,7 @@ describe('encoder pool', () => {
     } finally {
       await pool.close();
     }
-    const fa = files(reference);
-    const fb = files(join(dir, 'recycled'));
-    expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
-    for (const [path, bytes] of fa) expect(fb.get(path)!.equals(bytes), path).toBe(true);
+    expectSameFiles(reference, join(dir, 'recycled'));
   }, 120_000);
 
   it('without encoders, the images tiled at once share the cores between their libvips threads', () => {
