@@ -126,6 +126,10 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
   let inFlight: InFlight | undefined;
   let writes: InFlight | undefined;
   let reader: StripReader | undefined;
+  const releaseDecoder = (): void => {
+    reader?.dispose();
+    for (const img of created.splice(0).reverse()) if (!img.isDeleted()) img.delete();
+  };
   try {
     let source: VipsImage;
     try {
@@ -213,11 +217,16 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
       if (req.signal?.aborted) throw new Error('cancelled');
       await yieldToEventLoop();
       let strip: Pixels;
+      const height = Math.min(plan.tile.height, size.height - top);
       try {
-        strip = reader.read(top, Math.min(plan.tile.height, size.height - top));
+        strip = reader.read(top, height);
       } catch (err) {
         throw new ImageInputError(describeVipsError(err));
       }
+      // The last strip is read: free the decoder and the input (a copy of the whole file in
+      // wasm memory when opened by name) now, so that the whole levels encoded next reuse that
+      // memory instead of growing the instance's (fresh pages cost page faults at the end).
+      if (top + height >= size.height) releaseDecoder();
       await pyramid.push(strip);
     }
     pyramid.finish();
@@ -248,7 +257,6 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
     await writer.abort().catch(() => undefined);
     throw err;
   } finally {
-    reader?.dispose();
-    for (const img of created.reverse()) if (!img.isDeleted()) img.delete();
+    releaseDecoder();
   }
 }
