@@ -17,7 +17,6 @@ await build({
     cli: 'agent/cli.ts',
     'tile-worker': 'agent/lib/tile-worker.ts',
     'encoder-worker': 'agent/lib/encoder-worker.ts',
-    'file-writer-worker': 'agent/lib/file-writer-worker.ts',
   },
   outdir: out,
   outExtension: { '.js': '.mjs' },

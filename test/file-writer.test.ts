@@ -1,26 +1,30 @@
-// Tile files written by a thread of their own: the right bytes at the right paths, the caller's
-// buffers left alone, failures reported per file, and publishing as atomic as in place.
+// Tile files written at the other end of a MessagePort (the pool's main thread, for a tiling
+// worker): the right bytes at the right paths, the caller's buffers left alone, failures
+// reported per file, and publishing as atomic as in place.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileWriterThread } from '../agent/lib/file-writer.ts';
+import { MessageChannel } from 'node:worker_threads';
+import { FileWriterPort, serveFileWrites } from '../agent/lib/file-writer.ts';
 import { FolderSink } from '../agent/lib/folder-sink.ts';
 import { filesUnder } from './helpers/files.ts';
 
 let dir: string;
-const thread = new FileWriterThread();
+const channel = new MessageChannel();
+serveFileWrites(channel.port2);
+const thread = new FileWriterPort(channel.port1);
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessella-writer-'));
 });
-afterAll(async () => {
-  await thread.close();
+afterAll(() => {
+  thread.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const tilePath = (i: number) => `${i * 256},0,256,256/256,/0/default.jpg`;
 
-describe('file-writing thread', () => {
+describe('file writes over a port', () => {
   it('writes every file of an image, which appears only at commit', async () => {
     const sink = new FolderSink(join(dir, 'out'), thread);
     const writer = await sink.begin('img');
@@ -56,5 +60,15 @@ describe('file-writing thread', () => {
     await writer.abort();
     expect(existsSync(join(dir, 'aborted', 'gone'))).toBe(false);
     expect(filesUnder(join(dir, 'aborted')).size).toBe(0);
+  });
+
+  it('fails the writes still pending when the other end goes, and every later one', async () => {
+    const { port1, port2 } = new MessageChannel();
+    // An end that never answers, then closes: as a pool's main thread whose worker is ended.
+    port2.on('message', () => port2.close());
+    const writer = new FileWriterPort(port1);
+    await expect(writer.write(join(dir, 'never'), 'a.jpg', new Uint8Array([1]))).rejects.toThrow(/file-writing thread is gone/);
+    await expect(writer.write(join(dir, 'never'), 'b.jpg', new Uint8Array([2]))).rejects.toThrow(/file-writing thread is gone/);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import type { ResourceLimits, WorkerOptions } from 'node:worker_threads';
 
 const bundled = import.meta.url.endsWith('.mjs');
 
-export type WorkerName = 'tile-worker' | 'encoder-worker' | 'file-writer-worker';
+export type WorkerName = 'tile-worker' | 'encoder-worker';
 
 /**
  * Every worker thread's JavaScript heap gets a young generation of 3 MB (semi-spaces of 1 MB)

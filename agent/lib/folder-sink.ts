@@ -6,16 +6,16 @@ import { dirname, join } from 'node:path';
 import type { ImageSink, ImageStamp, ImageWriter } from '../../shared/sink.ts';
 import { STAMP_FILE } from '../../shared/sink.ts';
 import { FolderFiles } from './folder-files.ts';
-import type { FileWriterThread } from './file-writer.ts';
+import type { FileWriterPort } from './file-writer.ts';
 import { isRunning } from './running-process.ts';
 
 export const STAGING_DIR = '.tessella-staging';
 
 export class FolderSink implements ImageSink {
-  /** `thread`: write the files there; without one they are written in place. */
+  /** `writer`: write the files through it (another thread); without one they are written in place. */
   constructor(
     readonly root: string,
-    private readonly thread?: FileWriterThread,
+    private readonly writer?: FileWriterPort,
   ) {}
 
   /** Remove what killed runs left behind (staging folders of processes that no longer run). */
@@ -40,7 +40,7 @@ export class FolderSink implements ImageSink {
   async begin(id: string): Promise<ImageWriter> {
     const staging = join(this.root, STAGING_DIR, `${id}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`);
     mkdirSync(staging, { recursive: true });
-    return new FolderImageWriter(staging, join(this.root, id), this.thread);
+    return new FolderImageWriter(staging, join(this.root, id), this.writer);
   }
 }
 
@@ -50,19 +50,19 @@ class FolderImageWriter implements ImageWriter {
   constructor(
     private readonly staging: string,
     private readonly target: string,
-    private readonly thread?: FileWriterThread,
+    private readonly writer?: FileWriterPort,
   ) {
     this.files = new FolderFiles(staging);
   }
 
   put(path: string, bytes: Uint8Array): Promise<void> | void {
-    if (this.thread) return this.thread.write(this.staging, path, bytes);
+    if (this.writer) return this.writer.write(this.staging, path, bytes);
     this.files.write(path, bytes);
   }
 
   /** Called once every put has settled. */
   async commit(): Promise<void> {
-    this.thread?.forget(this.staging);
+    this.writer?.forget(this.staging);
     if (existsSync(this.target)) {
       // Replacing a finished image: move the old one aside first, so that the target is
       // always either the old complete image or the new complete one (or briefly absent).
@@ -77,7 +77,7 @@ class FolderImageWriter implements ImageWriter {
   }
 
   async abort(): Promise<void> {
-    this.thread?.forget(this.staging);
+    this.writer?.forget(this.staging);
     rmSync(this.staging, { recursive: true, force: true });
   }
 }

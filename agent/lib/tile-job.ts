@@ -7,7 +7,7 @@ import type { TileOptions } from '../../shared/options.ts';
 import { type TileImageResult, type TileProgress, type TileEncoder, tileImage } from '../../shared/tile-image.ts';
 import { ImageInputError, checkHead } from '../../shared/vips/errors.ts';
 import type { Vips } from '../../shared/vips/types.ts';
-import type { FileWriterThread } from './file-writer.ts';
+import type { FileWriterPort } from './file-writer.ts';
 import { FolderSink } from './folder-sink.ts';
 import { ImageFile, decodeWhole } from './vips.ts';
 
@@ -45,7 +45,7 @@ export interface TileJobHelpers {
   onProgress?: (p: TileProgress) => void;
   encoder?: TileEncoder;
   /** Where the files are written (in place, on this thread, without one). */
-  files?: FileWriterThread;
+  files?: FileWriterPort;
 }
 
 export async function runTileJob(vips: Vips, job: TileJob, helpers: TileJobHelpers = {}): Promise<TileJobSummary> {

@@ -5,7 +5,7 @@ import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { PoolEncoder } from '../../shared/encode-pool/pool-encoder.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { localEncoder } from '../../shared/tile-image.ts';
-import { FileWriterThread } from './file-writer.ts';
+import { FileWriterPort } from './file-writer.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips, wasmMemoryOf } from '../../shared/vips/wasm-memory.ts';
@@ -25,10 +25,12 @@ export interface TileWorkerData {
   tmpDir: string;
   /** libvips' computing threads for this worker (see TilePool). */
   concurrency: number;
+  /** Where the tile files go to be written: the pool's main thread (file-writer.ts). */
+  writerPort: MessagePort;
 }
 
 const port = parentPort!;
-const { encoderPorts, tmpDir, concurrency } = workerData as TileWorkerData;
+const { encoderPorts, tmpDir, concurrency, writerPort } = workerData as TileWorkerData;
 // The pool's first message: libvips compiled once for all threads (see compile-vips.ts), or none.
 const wasm = new Promise<WebAssembly.Module | undefined>((resolve) =>
   port.once('message', (msg: WorkerRequest) => resolve(msg.type === 'wasm' ? msg.wasm : undefined)),
@@ -39,8 +41,8 @@ warmUp(vips);
 // encodes strips itself whenever every encoder has its budget of work waiting.
 const local = localEncoder(encodingVips(vips));
 const encoder = encoderPorts.length > 0 ? new PoolEncoder(encoderPorts as unknown as PortLike[], local) : local;
-// Files are written by a thread of their own, so this one goes on decoding and encoding.
-const files = new FileWriterThread();
+// Files are written by the pool's main thread, so this one goes on decoding and encoding.
+const files = new FileWriterPort(writerPort);
 const memory = wasmMemoryOf(vips);
 const wasmBytes = (): number => memory?.buffer.byteLength ?? 0;
 

@@ -10,6 +10,7 @@ import { IdleQueue } from '../../shared/idle-queue.ts';
 import { RECYCLE_WASM_ABOVE_BYTES } from '../../shared/vips/wasm-memory.ts';
 import { workerEntry } from './entry-points.ts';
 import { ScratchDir } from './scratch-dir.ts';
+import { serveFileWrites } from './file-writer.ts';
 import type { EncoderWorkerRequest } from './encoder-worker.ts';
 import type { TileWorkerData, WorkerReply, WorkerRequest } from './tile-worker.ts';
 
@@ -114,9 +115,14 @@ export class TilePool {
 
   private spawn(): Slot {
     const encoderPorts = this.connectEncoders();
-    const data: TileWorkerData = { encoderPorts, tmpDir: this.scratch.path, concurrency: this.concurrency };
+    // This thread writes the worker's tile files (file-writer.ts).
+    const files = new MessageChannel();
+    serveFileWrites(files.port2);
+    const writerPort = files.port1;
+    const data: TileWorkerData = { encoderPorts, tmpDir: this.scratch.path, concurrency: this.concurrency, writerPort };
     const { url, options } = workerEntry('tile-worker', { ...data });
-    const worker = new Worker(url, { ...options, transferList: encoderPorts, stdout: false, stderr: false });
+    const worker = new Worker(url, { ...options, transferList: [...encoderPorts, writerPort], stdout: false, stderr: false });
+    worker.once('exit', () => files.port2.close());
     // The worker's first message: it starts libvips' threads meanwhile (see loadVips).
     void this.compiled().then((wasm) => worker.postMessage({ type: 'wasm', wasm } satisfies WorkerRequest));
     const ready = new Promise<void>((resolve, reject) => {
