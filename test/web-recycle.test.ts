@@ -3,33 +3,17 @@
 // uses the real limit, which one small image never reaches: here a second BrowserTiler, made in
 // the app's page from the modules the dev server serves, gets a limit of one byte.
 
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveTileOptions } from '../shared/options.ts';
-import { launchChromium } from './helpers/chromium.ts';
-import { type WebApp, startDevServer } from './helpers/web-server.ts';
+import { appPageForTests } from './helpers/web-page.ts';
 
-let app: WebApp;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  app = await startDevServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.goto(app.url);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const app = appPageForTests();
 
 describe('browser tiling worker', () => {
   it('is replaced after an image once its wasm memory passes the limit, and the fresh one tiles the same bytes', async () => {
     const options = resolveTileOptions({});
     // A string, not a function: the test runner would rewrite a function's import().
-    const result = (await page.evaluate(`(async (opts) => {
+    const result = (await app.page().evaluate(`(async (opts) => {
       const { BrowserTiler } = await import('/tiler/tiler.ts');
       const store = await import('/storage/store.ts');
       const tiler = new BrowserTiler({ recycleAboveBytes: 1 });

@@ -7,34 +7,19 @@
 // images in progress and every worker is started afresh. Each time, the next image tiles the
 // same bytes as before.
 
-import type { Browser, Page, Worker } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { resolveTileOptions } from '../shared/options.ts';
-import { launchChromium } from './helpers/chromium.ts';
-import { type WebApp, startDevServer } from './helpers/web-server.ts';
+import { appPageForTests } from './helpers/web-page.ts';
 
-let app: WebApp;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  app = await startDevServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.goto(app.url);
-}, 120_000);
-
-afterAll(async () => {
-  await page?.evaluate('window.__tiler?.dispose()').catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-});
+const app = appPageForTests();
+const page = () => app.page();
 
 const options = resolveTileOptions({});
 
 /** The workers of `kind` ('tile-worker' or 'encoder-worker') the page started since `known`. */
 function newWorkers(kind: string, known: Set<Worker>): Worker[] {
-  return page.workers().filter((w) => !known.has(w) && w.url().includes(kind));
+  return page().workers().filter((w) => !known.has(w) && w.url().includes(kind));
 }
 
 /** Throw an uncaught error inside `worker` after `ms`. */
@@ -52,7 +37,7 @@ interface Outcome {
 
 /** Tile window.__file with window.__tiler, as image `id`; never throws. */
 function tile(id: string): Promise<Outcome> {
-  return page.evaluate(`(async () => {
+  return page().evaluate(`(async () => {
     const store = await import('/storage/store.ts');
     try {
       const result = await window.__tiler.tile({ file: window.__file, id: ${JSON.stringify(id)}, options: ${JSON.stringify(options)}, metadata: {} }, () => undefined);
@@ -70,16 +55,16 @@ function tile(id: string): Promise<Outcome> {
   })()`) as Promise<Outcome>;
 }
 
-const failedWorkers = (): Promise<number> => page.evaluate('window.__tiler.failedWorkers') as Promise<number>;
+const failedWorkers = (): Promise<number> => page().evaluate('window.__tiler.failedWorkers') as Promise<number>;
 
 describe('browser workers that fail', () => {
   it('are replaced, the image in progress fails alone with the reason, and the next one tiles the same', async () => {
     // The app's own workers are there already; ours are the ones that appear after this.
-    await page.waitForTimeout(500);
-    const initial = new Set(page.workers());
+    await page().waitForTimeout(500);
+    const initial = new Set(page().workers());
     let known = initial;
     // A string, not a function: the test runner would rewrite a function's import().
-    await page.evaluate(`(async () => {
+    await page().evaluate(`(async () => {
       const { BrowserTiler } = await import('/tiler/tiler.ts');
       window.__tiler = new BrowserTiler({ encoders: 1 });
       await window.__tiler.ready();
@@ -95,9 +80,9 @@ describe('browser workers that fail', () => {
     // A tiling worker that fails while idle: replaced when the next image takes it.
     let [tiling] = newWorkers('tile-worker', known);
     expect(tiling).toBeDefined();
-    known = new Set(page.workers());
+    known = new Set(page().workers());
     await crashLater(tiling!, 0, 'simulated crash while idle');
-    await page.waitForTimeout(300);
+    await page().waitForTimeout(300);
     const afterIdle = await tile('after-idle-crash');
     expect(afterIdle.ok, afterIdle.error).toBe(true);
     expect(afterIdle.digests).toEqual(reference.digests);
@@ -106,7 +91,7 @@ describe('browser workers that fail', () => {
     // A tiling worker that fails mid-image: that image fails, saying why; the next one tiles.
     [tiling] = newWorkers('tile-worker', known);
     expect(tiling).toBeDefined();
-    known = new Set(page.workers());
+    known = new Set(page().workers());
     await crashLater(tiling!, 300, 'simulated crash mid-image');
     const crashed = await tile('crashed');
     expect(crashed.ok).toBe(false);
@@ -130,7 +115,7 @@ describe('browser workers that fail', () => {
   it('stops, saying why, when the encoders fail again and again before they are ready', async () => {
     // Error events as the browser delivers them for a worker that fails while loading (no memory
     // for its wasm, say), dispatched on each set of encoders as soon as it is started.
-    const result = (await page.evaluate(`(async () => {
+    const result = (await page().evaluate(`(async () => {
       const { BrowserTiler } = await import('/tiler/tiler.ts');
       const tiler = new BrowserTiler({ encoders: 1 });
       try {
