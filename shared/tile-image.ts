@@ -140,7 +140,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
         source = req.open('random');
       }
     } catch (err) {
-      throw new ImageInputError(describeVipsError(err));
+      throw new ImageInputError(describeVipsError(err), { cause: err });
     }
     created.push(source);
     const size = uprightSize(source);
@@ -154,7 +154,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
       created.push(...n.created);
       norm = n.image;
     } catch (err) {
-      throw new ImageInputError(describeVipsError(err));
+      throw new ImageInputError(describeVipsError(err), { cause: err });
     }
 
     const plan = planImage(size, options);
@@ -221,7 +221,7 @@ export async function tileImage(vips: Vips, req: TileImageRequest, writer: Image
       try {
         strip = reader.read(top, height);
       } catch (err) {
-        throw new ImageInputError(describeVipsError(err));
+        throw new ImageInputError(describeVipsError(err), { cause: err });
       }
       // The last strip is read: free the decoder and the input (a copy of the whole file in
       // wasm memory when opened by name) now, so that the whole levels encoded next reuse that

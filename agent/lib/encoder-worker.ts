@@ -18,18 +18,22 @@ export type EncoderWorkerRequest = { type: 'load'; wasm?: WebAssembly.Module } |
 let encoding: Vips | undefined;
 const waiting: MessagePort[] = [];
 
+/** Its wasm-vips trapped or aborted: end this thread, and the pool starts a fresh set (TilePool.encoderDied). */
+const stop = (): void => void setImmediate(() => process.exit(1));
+const serve = (port: MessagePort): void => serveEncodeRequests(encoding!, port as unknown as PortLike, stop);
+
 async function load(wasm: WebAssembly.Module | undefined): Promise<void> {
   // A tile is too small to share between threads: libvips' thread handoff costs more per tile
   // (about 1 ms) than it saves. Parallelism comes from several encoder threads instead.
   const vips = await loadVips({ compiled: wasm, concurrency: 1 });
   warmUp(vips);
   encoding = encodingVips(vips);
-  for (const port of waiting.splice(0)) serveEncodeRequests(encoding, port as unknown as PortLike);
+  for (const port of waiting.splice(0)) serve(port);
   parentPort!.postMessage({ type: 'ready' });
 }
 
 parentPort!.on('message', (msg: EncoderWorkerRequest) => {
   if (msg.type === 'load') void load(msg.wasm);
-  else if (encoding) serveEncodeRequests(encoding, msg.port as unknown as PortLike);
+  else if (encoding) serve(msg.port);
   else waiting.push(msg.port);
 });

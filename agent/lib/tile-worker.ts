@@ -7,16 +7,21 @@ import type { PortLike } from '../../shared/encode-pool/protocol.ts';
 import { localEncoder } from '../../shared/tile-image.ts';
 import { FileWriterPort } from './file-writer.ts';
 import { type TileJob, runTileJob } from './tile-job.ts';
+import { isWasmFailure } from '../../shared/vips/errors.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips, wasmMemoryOf } from '../../shared/vips/wasm-memory.ts';
 import { loadVips } from './vips.ts';
 
 export type WorkerRequest = { type: 'wasm'; wasm?: WebAssembly.Module } | { type: 'tile'; job: TileJob };
-/** `wasmBytes`: the size of this worker's wasm memory after the image (TilePool replaces big ones). */
+/**
+ * `wasmBytes`: the size of this worker's wasm memory after the image (TilePool replaces big ones).
+ * `broken`: the image failed with a trap or abort of wasm-vips (isWasmFailure): TilePool
+ * replaces this worker, whose instance may be unusable.
+ */
 export type WorkerReply =
   | { type: 'progress'; id: string; files: number; totalFiles: number; bytes: number }
   | { type: 'done'; id: string; result: Awaited<ReturnType<typeof runTileJob>>; wasmBytes: number }
-  | { type: 'failed'; id: string; error: string; wasmBytes: number };
+  | { type: 'failed'; id: string; error: string; wasmBytes: number; broken: boolean };
 
 export interface TileWorkerData {
   /** Ports to the pool's encoder threads; none: this worker encodes its own tiles. */
@@ -65,7 +70,7 @@ port.on('message', async (msg: WorkerRequest) => {
     port.postMessage({ type: 'done', id: job.id, result, wasmBytes: wasmBytes() } satisfies WorkerReply);
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    port.postMessage({ type: 'failed', id: job.id, error, wasmBytes: wasmBytes() } satisfies WorkerReply);
+    port.postMessage({ type: 'failed', id: job.id, error, wasmBytes: wasmBytes(), broken: isWasmFailure(err) } satisfies WorkerReply);
   }
 });
 port.postMessage({ type: 'ready' });

@@ -46,6 +46,7 @@ export class TilePool {
   /** For libvips' temporary files: gone with the pool, even if the process is killed. */
   private readonly scratch = new ScratchDir();
   private recycled = 0;
+  private replacedBroken = 0;
 
   /**
    * `size` images at once, each decoded in its own worker; `encoders` threads encode for all
@@ -164,6 +165,7 @@ export class TilePool {
     const slot = await this.acquire();
     let crashed = false;
     let wasmBytes = 0;
+    let broken = false;
     try {
       await slot.ready.catch((err: Error) => {
         crashed = true;
@@ -175,6 +177,7 @@ export class TilePool {
           if (m.type === 'progress') onProgress(m);
           else {
             wasmBytes = m.wasmBytes;
+            broken = m.type === 'failed' && m.broken;
             cleanup();
             if (m.type === 'done') resolve(m.result);
             else reject(new Error(m.error));
@@ -208,7 +211,7 @@ export class TilePool {
         await slot.worker.terminate().catch(() => undefined);
         this.release(this.spawn());
       } else {
-        this.releaseAfterJob(slot, wasmBytes);
+        this.releaseAfterJob(slot, wasmBytes, broken);
       }
       throw err;
     }
@@ -219,13 +222,20 @@ export class TilePool {
     return this.recycled;
   }
 
+  /** How many tiling workers were replaced because wasm-vips trapped or aborted in them. */
+  get brokenWorkers(): number {
+    return this.replacedBroken;
+  }
+
   /**
-   * Back to the queue, or, when its wasm memory has grown past `recycleAboveBytes`, replaced by
-   * a fresh worker (~0.5 s of CPU to start): see RECYCLE_WASM_ABOVE_BYTES.
+   * Back to the queue, or replaced by a fresh worker (~0.5 s of CPU to start) when its wasm
+   * memory has grown past `recycleAboveBytes` (see RECYCLE_WASM_ABOVE_BYTES) or its image failed
+   * with a trap or abort of wasm-vips (`broken`).
    */
-  private releaseAfterJob(slot: Slot, wasmBytes: number): void {
-    if (wasmBytes <= this.recycleAboveBytes || this.closing) return this.release(slot);
-    this.recycled++;
+  private releaseAfterJob(slot: Slot, wasmBytes: number, broken = false): void {
+    if ((!broken && wasmBytes <= this.recycleAboveBytes) || this.closing) return this.release(slot);
+    if (broken) this.replacedBroken++;
+    else this.recycled++;
     this.all.delete(slot);
     this.retire(slot);
     this.release(this.spawn());

@@ -2,14 +2,20 @@
 // instance. Runs in the agent's encoder worker threads and in the browser's encoder workers.
 
 import { encodePixels, encodeStripTiles } from '../vips/encode.ts';
-import { errorText } from '../vips/errors.ts';
+import { errorText, isWasmFailure } from '../vips/errors.ts';
 import type { Vips } from '../vips/types.ts';
 import { type EncodeReply, type EncodeRequest, type PortLike, isShared } from './protocol.ts';
 
-export function serveEncodeRequests(vips: Vips, port: PortLike): void {
+/**
+ * `onWasmFailure`: called after replying to a request that failed with a trap or abort of the
+ * wasm instance (isWasmFailure): the instance may be unusable, so the host stops this encoder
+ * (and its pool starts fresh ones) rather than let it fail or hang every strip after.
+ */
+export function serveEncodeRequests(vips: Vips, port: PortLike, onWasmFailure?: (err: unknown) => void): void {
   port.addEventListener('message', (event) => {
     const req = event.data as EncodeRequest;
     let reply: EncodeReply;
+    let failure: unknown;
     try {
       const files =
         req.kind === 'tiles'
@@ -25,8 +31,10 @@ export function serveEncodeRequests(vips: Vips, port: PortLike): void {
       };
     } catch (err) {
       reply = { id: req.id, error: `encoding failed: ${errorText(err)}` };
+      failure = err;
     }
     port.postMessage(reply, 'files' in reply ? [...reply.files.map((f) => f.buffer), ...(reply.pixels ? [reply.pixels.buffer] : [])] : []);
+    if (failure !== undefined && isWasmFailure(failure)) onWasmFailure?.(failure);
   });
   port.start?.();
 }

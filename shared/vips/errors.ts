@@ -35,10 +35,28 @@ export const SUPPORTED_FORMATS = 'JPEG, PNG, TIFF, WebP, GIF';
 
 /** A failure of one input, with a reason fit for a one-line report. */
 export class ImageInputError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error this one explains (see isWasmFailure). */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ImageInputError';
   }
+}
+
+/** The name given to an error that isWasmFailure, where only its name and message travel (Comlink). */
+export const WASM_FAILURE = 'WasmFailure';
+
+/**
+ * Whether `err`, or an error it was made from (its `cause`s), is a trap or abort of the wasm
+ * instance (a WebAssembly.RuntimeError: emscripten aborts with one too). After one, the
+ * instance may be unusable (aborted, or a libvips thread stuck), whatever the error says about
+ * the file: the worker that owns it must not be used again.
+ */
+export function isWasmFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: unknown }).name;
+    if (e instanceof WebAssembly.RuntimeError || name === 'RuntimeError' || name === WASM_FAILURE) return true;
+  }
+  return false;
 }
 
 /** Width and height from the fixed-position header of PNG and GIF files; undefined for others. */
