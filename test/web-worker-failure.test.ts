@@ -55,22 +55,42 @@ function tile(id: string): Promise<Outcome> {
   })()`) as Promise<Outcome>;
 }
 
+/** The app's own workers, there before the tests' BrowserTiler was made. */
+let appWorkers = new Set<Worker>();
+
+/** The one live worker of `kind` of the tests' BrowserTiler (ended ones may take a moment to go). */
+async function ourWorker(kind: string): Promise<Worker> {
+  for (let i = 0; i < 50; i++) {
+    const ours = newWorkers(kind, appWorkers);
+    if (ours.length === 1) return ours[0]!;
+    await page().waitForTimeout(100);
+  }
+  throw new Error(`not exactly one ${kind} of the tests' tiler: ${newWorkers(kind, appWorkers).length}`);
+}
+
+/** window.__tiler (a BrowserTiler of the tests') and window.__file (a sample), made once. */
+async function ensureTiler(): Promise<void> {
+  if (await page().evaluate('Boolean(window.__tiler)')) return;
+  // The app's own workers are there already; the tests' are the ones that appear after this.
+  await page().waitForTimeout(500);
+  appWorkers = new Set(page().workers());
+  // A string, not a function: the test runner would rewrite a function's import().
+  await page().evaluate(`(async () => {
+    const { BrowserTiler } = await import('/tiler/tiler.ts');
+    window.__tiler = new BrowserTiler({ encoders: 1 });
+    await window.__tiler.ready();
+    // Big enough (4000x3000) that an image is still being tiled 300 ms after it starts.
+    window.__file = await window.__tiler.makeSample(4000, 3000);
+  })()`);
+}
+
 const failedWorkers = (): Promise<number> => page().evaluate('window.__tiler.failedWorkers') as Promise<number>;
 
 describe('browser workers that fail', () => {
   it('are replaced, the image in progress fails alone with the reason, and the next one tiles the same', async () => {
-    // The app's own workers are there already; ours are the ones that appear after this.
-    await page().waitForTimeout(500);
-    const initial = new Set(page().workers());
+    await ensureTiler();
+    const initial = appWorkers;
     let known = initial;
-    // A string, not a function: the test runner would rewrite a function's import().
-    await page().evaluate(`(async () => {
-      const { BrowserTiler } = await import('/tiler/tiler.ts');
-      window.__tiler = new BrowserTiler({ encoders: 1 });
-      await window.__tiler.ready();
-      // Big enough (4000x3000) that an image is still being tiled 300 ms after it starts.
-      window.__file = await window.__tiler.makeSample(4000, 3000);
-    })()`);
     const [encoder] = newWorkers('encoder-worker', initial);
     expect(encoder).toBeDefined();
     const reference = await tile('reference');
@@ -111,6 +131,50 @@ describe('browser workers that fail', () => {
     expect(afterEncoder.digests).toEqual(reference.digests);
     expect(await failedWorkers()).toBe(3);
   }, 180_000);
+
+  it('are replaced after a trap of wasm-vips (injected) fails an image, which fails alone', async () => {
+    await ensureTiler();
+    const reference = await tile('trap-reference');
+    expect(reference.ok, reference.error).toBe(true);
+    const failedBefore = await failedWorkers();
+    // A WebAssembly.RuntimeError, as a trap or an abort of wasm-vips throws, from the first
+    // write of a tile file into the tiling worker's pack.
+    const ours = await ourWorker('tile-worker');
+    await ours.evaluate(`(() => {
+      const proto = FileSystemSyncAccessHandle.prototype;
+      const write = proto.write;
+      proto.write = function () {
+        proto.write = write;
+        throw new WebAssembly.RuntimeError('simulated trap in the tiling worker');
+      };
+    })()`);
+    const trapped = await tile('trapped');
+    expect(trapped.ok).toBe(false);
+    expect(trapped.error).toMatch(/simulated trap in the tiling worker/);
+    const after = await tile('after-trap');
+    expect(after.ok, after.error).toBe(true);
+    expect(after.digests).toEqual(reference.digests);
+    expect(await failedWorkers()).toBe(failedBefore + 1);
+
+    // The same in an encoder, from copying a strip into its wasm memory: it replies with the
+    // error (the image fails), then raises it uncaught, and the page starts every worker afresh.
+    const encoder = await ourWorker('encoder-worker');
+    await encoder.evaluate(`(() => {
+      const proto = Uint8Array.prototype;
+      const set = proto.set;
+      proto.set = function () {
+        proto.set = set;
+        throw new WebAssembly.RuntimeError('simulated trap in the encoder');
+      };
+    })()`);
+    const encoderTrapped = await tile('encoder-trapped');
+    expect(encoderTrapped.ok).toBe(false);
+    expect(encoderTrapped.error).toMatch(/simulated trap in the encoder/);
+    const afterEncoder = await tile('after-encoder-trap');
+    expect(afterEncoder.ok, afterEncoder.error).toBe(true);
+    expect(afterEncoder.digests).toEqual(reference.digests);
+    expect(await failedWorkers()).toBe(failedBefore + 2);
+  }, 120_000);
 
   it('stops, saying why, when the encoders fail again and again before they are ready', async () => {
     // Error events as the browser delivers them for a worker that fails while loading (no memory

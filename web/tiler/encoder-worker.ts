@@ -24,6 +24,13 @@ vips.concurrency(1);
 warmUp(vips);
 // Strips are copied into one reused block of wasm memory, so it stays at about one strip.
 const encoding = encodingVips(vips);
-serve = (port) => serveEncodeRequests(encoding, port as unknown as PortLike);
+// A trap or abort of wasm-vips: raise it uncaught, so that the page replaces this worker
+// (BrowserTiler.encoderFailed) instead of sending it more strips.
+const stop = (err: unknown): void => {
+  setTimeout(() => {
+    throw new Error(`wasm-vips failed in an encoder worker: ${err instanceof Error ? err.message : String(err)}`);
+  });
+};
+serve = (port) => serveEncodeRequests(encoding, port as unknown as PortLike, stop);
 pending.splice(0).forEach(serve);
 self.postMessage({ type: 'ready' });

@@ -9,7 +9,7 @@ import type { ImageMetadata } from '../../shared/iiif/manifest.ts';
 import type { TileOptions } from '../../shared/options.ts';
 import { makeSampleImage } from '../../shared/sample-image.ts';
 import { type TileEncoder, type TileProgress, localEncoder, tileImage } from '../../shared/tile-image.ts';
-import { ImageInputError, checkHead, describeVipsError, pixelLimitMessage } from '../../shared/vips/errors.ts';
+import { ImageInputError, WASM_FAILURE, checkHead, describeVipsError, isWasmFailure, pixelLimitMessage } from '../../shared/vips/errors.ts';
 import { orientationOf, uprightSize } from '../../shared/vips/normalise.ts';
 import { openDatabase } from '../storage/db.ts';
 import { PackWriter, QuotaError } from '../storage/pack-writer.ts';
@@ -111,7 +111,10 @@ async function tile(req: TileWorkerRequest, onProgress?: (p: TileProgress) => vo
     );
   } catch (err) {
     if (err instanceof QuotaError) throw new Error(err.message);
-    throw new Error(err instanceof Error ? err.message : describeVipsError(err));
+    const failure = new Error(err instanceof Error ? err.message : describeVipsError(err));
+    // A trap or abort of wasm-vips: the page must not use this worker again (BrowserTiler).
+    if (isWasmFailure(err)) failure.name = WASM_FAILURE;
+    throw failure;
   } finally {
     source.delete();
   }

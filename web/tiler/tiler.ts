@@ -18,6 +18,7 @@ import { packDirectory } from '../storage/db.ts';
 import { removeOrphanPacks } from '../storage/store.ts';
 import type { StoredImage } from '../storage/types.ts';
 import type { TileWorkerApi } from './tile-worker.ts';
+import { WASM_FAILURE } from '../../shared/vips/errors.ts';
 
 export interface BrowserTileRequest {
   file: File;
@@ -227,6 +228,8 @@ export class BrowserTiler {
       await this.releaseAfterImage(slot);
       return result;
     } catch (err) {
+      // wasm-vips trapped or aborted in the worker: its instance may be unusable.
+      if ((err as Error).name === WASM_FAILURE) this.fail(slot, err as Error);
       if (cancelled) {
         // Stop the decode at once; the worker's pack handle dies with it.
         slot.worker.terminate();
