@@ -27,9 +27,29 @@ function referenceHalve(src: Pixels): Pixels {
 describe('halve', () => {
   it.each([
     [1, 1, 3], [2, 2, 3], [3, 3, 3], [5, 1, 3], [1, 7, 4], [17, 9, 4], [256, 255, 3], [513, 2, 3],
+    // RGB rows on a 4-byte boundary go 4 pixels at a time, and the last 0-3 pixels byte by byte.
+    [4, 2, 3], [6, 4, 3], [7, 3, 3], [12, 5, 3], [1001, 4, 3], [1002, 3, 3],
   ])('%ix%i with %i bands matches the reference', (w, h, b) => {
     const src = randomPixels(w, h, b, w * 31 + h);
     expect(halve(src)).toEqual(referenceHalve(src));
+  });
+
+  it('gives the same bytes from rows that start off a 4-byte boundary (views at odd offsets)', () => {
+    const src = randomPixels(40, 6, 3, 7);
+    for (const offset of [1, 2, 3]) {
+      const buffer = new Uint8Array(src.data.length + offset);
+      buffer.set(src.data, offset);
+      const view: Pixels = { ...src, data: buffer.subarray(offset) };
+      expect(halve(view)).toEqual(referenceHalve(src));
+    }
+  });
+
+  it('does not overflow between bytes of a word: white stays white, black black', () => {
+    for (const value of [255, 0]) {
+      const src = allocPixels(16, 4, 3);
+      src.data.fill(value);
+      expect([...halve(src).data].every((v) => v === value)).toBe(true);
+    }
   });
 
   it('takes a band of rows as two stacked strips', () => {
