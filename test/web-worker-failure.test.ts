@@ -22,9 +22,25 @@ function newWorkers(kind: string, known: Set<Worker>): Worker[] {
   return page().workers().filter((w) => !known.has(w) && w.url().includes(kind));
 }
 
-/** Throw an uncaught error inside `worker` after `ms`. */
-async function crashLater(worker: Worker, ms: number, why: string): Promise<void> {
-  await worker.evaluate(`setTimeout(() => { throw new Error(${JSON.stringify(why)}); }, ${ms})`);
+/** Throw an uncaught error inside `worker`, at once. */
+async function crashNow(worker: Worker, why: string): Promise<void> {
+  await worker.evaluate(`setTimeout(() => { throw new Error(${JSON.stringify(why)}); })`);
+}
+
+/**
+ * Throw an uncaught error inside `worker` just after the next call of `owner[method]` (the
+ * first tile written, the first strip copied): mid-image, whatever the machine's speed.
+ */
+async function crashAfterNextCall(worker: Worker, owner: string, method: string, why: string): Promise<void> {
+  await worker.evaluate(`(() => {
+    const owner = ${owner};
+    const real = owner[${JSON.stringify(method)}];
+    owner[${JSON.stringify(method)}] = function (...args) {
+      owner[${JSON.stringify(method)}] = real;
+      setTimeout(() => { throw new Error(${JSON.stringify(why)}); });
+      return real.apply(this, args);
+    };
+  })()`);
 }
 
 interface Outcome {
@@ -79,9 +95,30 @@ async function ensureTiler(): Promise<void> {
     const { BrowserTiler } = await import('/tiler/tiler.ts');
     window.__tiler = new BrowserTiler({ encoders: 1 });
     await window.__tiler.ready();
-    // Big enough (4000x3000) that an image is still being tiled 300 ms after it starts.
     window.__file = await window.__tiler.makeSample(4000, 3000);
   })()`);
+}
+
+/** The next call of `owner[method]` in `worker` throws a WebAssembly.RuntimeError, as a trap or abort of wasm-vips does. */
+async function trapOnce(worker: Worker, owner: string, method: string, message: string): Promise<void> {
+  await worker.evaluate(`(() => {
+    const owner = ${owner};
+    const real = owner[${JSON.stringify(method)}];
+    owner[${JSON.stringify(method)}] = function () {
+      owner[${JSON.stringify(method)}] = real;
+      throw new WebAssembly.RuntimeError(${JSON.stringify(message)});
+    };
+  })()`);
+}
+
+/** Image `id` fails with a message matching `why`; the next one tiles the same bytes as `reference`. */
+async function expectFailsAloneThenSame(id: string, why: RegExp, reference: Outcome): Promise<void> {
+  const failed = await tile(id);
+  expect(failed.ok).toBe(false);
+  expect(failed.error).toMatch(why);
+  const next = await tile(`after-${id}`);
+  expect(next.ok, next.error).toBe(true);
+  expect(next.digests).toEqual(reference.digests);
 }
 
 const failedWorkers = (): Promise<number> => page().evaluate('window.__tiler.failedWorkers') as Promise<number>;
@@ -89,47 +126,28 @@ const failedWorkers = (): Promise<number> => page().evaluate('window.__tiler.fai
 describe('browser workers that fail', () => {
   it('are replaced, the image in progress fails alone with the reason, and the next one tiles the same', async () => {
     await ensureTiler();
-    const initial = appWorkers;
-    let known = initial;
-    const [encoder] = newWorkers('encoder-worker', initial);
-    expect(encoder).toBeDefined();
     const reference = await tile('reference');
     expect(reference.ok, reference.error).toBe(true);
     expect(reference.files).toBeGreaterThan(100);
+    const failedBefore = await failedWorkers();
 
     // A tiling worker that fails while idle: replaced when the next image takes it.
-    let [tiling] = newWorkers('tile-worker', known);
-    expect(tiling).toBeDefined();
-    known = new Set(page().workers());
-    await crashLater(tiling!, 0, 'simulated crash while idle');
+    await crashNow(await ourWorker('tile-worker'), 'simulated crash while idle');
     await page().waitForTimeout(300);
     const afterIdle = await tile('after-idle-crash');
     expect(afterIdle.ok, afterIdle.error).toBe(true);
     expect(afterIdle.digests).toEqual(reference.digests);
-    expect(await failedWorkers()).toBe(1);
+    expect(await failedWorkers()).toBe(failedBefore + 1);
 
     // A tiling worker that fails mid-image: that image fails, saying why; the next one tiles.
-    [tiling] = newWorkers('tile-worker', known);
-    expect(tiling).toBeDefined();
-    known = new Set(page().workers());
-    await crashLater(tiling!, 300, 'simulated crash mid-image');
-    const crashed = await tile('crashed');
-    expect(crashed.ok).toBe(false);
-    expect(crashed.error).toMatch(/tiling worker failed \(.*simulated crash mid-image.*\)/);
-    const afterBusy = await tile('after-busy-crash');
-    expect(afterBusy.ok, afterBusy.error).toBe(true);
-    expect(afterBusy.digests).toEqual(reference.digests);
-    expect(await failedWorkers()).toBe(2);
+    await crashAfterNextCall(await ourWorker('tile-worker'), 'FileSystemSyncAccessHandle.prototype', 'write', 'simulated crash mid-image');
+    await expectFailsAloneThenSame('crashed', /tiling worker failed \(.*simulated crash mid-image.*\)/, reference);
+    expect(await failedWorkers()).toBe(failedBefore + 2);
 
     // An encoder that fails mid-image: the image fails, every worker is started afresh.
-    await crashLater(encoder!, 300, 'simulated encoder crash');
-    const encoderCrashed = await tile('encoder-crashed');
-    expect(encoderCrashed.ok).toBe(false);
-    expect(encoderCrashed.error).toMatch(/encoder worker failed \(.*simulated encoder crash.*\)/);
-    const afterEncoder = await tile('after-encoder-crash');
-    expect(afterEncoder.ok, afterEncoder.error).toBe(true);
-    expect(afterEncoder.digests).toEqual(reference.digests);
-    expect(await failedWorkers()).toBe(3);
+    await crashAfterNextCall(await ourWorker('encoder-worker'), 'Uint8Array.prototype', 'set', 'simulated encoder crash');
+    await expectFailsAloneThenSame('encoder-crashed', /encoder worker failed \(.*simulated encoder crash.*\)/, reference);
+    expect(await failedWorkers()).toBe(failedBefore + 3);
   }, 180_000);
 
   it('are replaced after a trap of wasm-vips (injected) fails an image, which fails alone', async () => {
@@ -139,40 +157,14 @@ describe('browser workers that fail', () => {
     const failedBefore = await failedWorkers();
     // A WebAssembly.RuntimeError, as a trap or an abort of wasm-vips throws, from the first
     // write of a tile file into the tiling worker's pack.
-    const ours = await ourWorker('tile-worker');
-    await ours.evaluate(`(() => {
-      const proto = FileSystemSyncAccessHandle.prototype;
-      const write = proto.write;
-      proto.write = function () {
-        proto.write = write;
-        throw new WebAssembly.RuntimeError('simulated trap in the tiling worker');
-      };
-    })()`);
-    const trapped = await tile('trapped');
-    expect(trapped.ok).toBe(false);
-    expect(trapped.error).toMatch(/simulated trap in the tiling worker/);
-    const after = await tile('after-trap');
-    expect(after.ok, after.error).toBe(true);
-    expect(after.digests).toEqual(reference.digests);
+    await trapOnce(await ourWorker('tile-worker'), 'FileSystemSyncAccessHandle.prototype', 'write', 'simulated trap in the tiling worker');
+    await expectFailsAloneThenSame('trapped', /simulated trap in the tiling worker/, reference);
     expect(await failedWorkers()).toBe(failedBefore + 1);
 
     // The same in an encoder, from copying a strip into its wasm memory: it replies with the
     // error (the image fails), then raises it uncaught, and the page starts every worker afresh.
-    const encoder = await ourWorker('encoder-worker');
-    await encoder.evaluate(`(() => {
-      const proto = Uint8Array.prototype;
-      const set = proto.set;
-      proto.set = function () {
-        proto.set = set;
-        throw new WebAssembly.RuntimeError('simulated trap in the encoder');
-      };
-    })()`);
-    const encoderTrapped = await tile('encoder-trapped');
-    expect(encoderTrapped.ok).toBe(false);
-    expect(encoderTrapped.error).toMatch(/simulated trap in the encoder/);
-    const afterEncoder = await tile('after-encoder-trap');
-    expect(afterEncoder.ok, afterEncoder.error).toBe(true);
-    expect(afterEncoder.digests).toEqual(reference.digests);
+    await trapOnce(await ourWorker('encoder-worker'), 'Uint8Array.prototype', 'set', 'simulated trap in the encoder');
+    await expectFailsAloneThenSame('encoder-trapped', /simulated trap in the encoder/, reference);
     expect(await failedWorkers()).toBe(failedBefore + 2);
   }, 120_000);
 
