@@ -33,6 +33,18 @@ async function tileReference(inputs: string[], out: string, options: TileOptions
   expect(report.totals.ok).toBe(inputs.length);
 }
 
+/** The photo tiled once on the single-threaded path with default options, for tests to compare against. */
+let photoReferenceRun: Promise<{ options: TileOptions; photo: string; reference: string }> | undefined;
+function photoReference(): Promise<{ options: TileOptions; photo: string; reference: string }> {
+  return (photoReferenceRun ??= (async () => {
+    const options = resolveTileOptions({});
+    const photo = join(dir, 'photo.jpg');
+    const reference = join(dir, 'photo-reference');
+    await tileReference([photo], reference, options);
+    return { options, photo, reference };
+  })());
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessella-pool-'));
@@ -83,10 +95,7 @@ describe('encoder pool', () => {
   // The pool starts its threads before libvips is compiled and sends the module when it is
   // ready; with none (a failed compile), each thread's glue compiles its own.
   it('tiles the same bytes whether the compiled module comes late, or never', async () => {
-    const options = resolveTileOptions({});
-    const photo = join(dir, 'photo.jpg');
-    const reference = join(dir, 'module-reference');
-    await tileReference([photo], reference, options);
+    const { options, photo, reference } = await photoReference();
     const late = compileVips().then((m) => new Promise<WebAssembly.Module>((done) => setTimeout(() => done(m), 500)));
     const never = (): Promise<WebAssembly.Module> => Promise.reject(new Error('no module'));
     for (const [name, wasm] of [['late', () => late], ['never', never]] as const) {
@@ -105,10 +114,7 @@ describe('encoder pool', () => {
   // An encoder that dies takes every tiling worker down with it (their strips would never come
   // back); the pool starts new encoders, and each slot a new tiling worker when next used.
   it('after an encoder dies, during an image or between images, the next image is tiled the same', async () => {
-    const options = resolveTileOptions({});
-    const photo = join(dir, 'photo.jpg');
-    const reference = join(dir, 'encoder-reference');
-    await tileReference([photo], reference, options);
+    const { options, photo, reference } = await photoReference();
     const pool = new TilePool(1, 1, compileVips());
     const encoder = (): Worker => (pool as unknown as { encoders: Worker[] }).encoders[0]!;
     const settle = (): Promise<void> => new Promise((done) => setImmediate(done));
