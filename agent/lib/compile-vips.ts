@@ -1,6 +1,7 @@
 // Compiling libvips' WebAssembly without loading wasm-vips (the CLI's thread never runs it).
 
 import { readFileSync } from 'node:fs';
+import { useWasmTieringBudget } from './wasm-tiering.ts';
 
 /**
  * libvips' WebAssembly, compiled once per process and handed to every worker thread. Each
@@ -12,6 +13,7 @@ import { readFileSync } from 'node:fs';
  * ~50 ms, and worker threads started in the meantime (TilePool) boot during them, not after.
  */
 export async function compileVips(): Promise<WebAssembly.Module> {
+  useWasmTieringBudget();
   await new Promise((resolve) => setImmediate(resolve));
   const wasm = new URL('vips.wasm', import.meta.resolve('wasm-vips'));
   return WebAssembly.compile(readFileSync(wasm));

@@ -10,6 +10,7 @@ import type { Vips as VipsModule, VipsImage } from '../../shared/vips/types.ts';
 import { loadCapturingMemory } from '../../shared/vips/wasm-memory.ts';
 import { windowedSource } from '../../shared/vips/windowed-source.ts';
 import { THREAD_RESOURCE_LIMITS, libvipsThreadScript } from './entry-points.ts';
+import { useWasmTieringBudget } from './wasm-tiering.ts';
 
 /**
  * Start `count` of libvips' thread workers now, all at once, for the instance about to be made
@@ -63,6 +64,7 @@ const threadsFor = (concurrency: number): number => Math.min(concurrency + 2, 6)
 export async function loadVips(
   options: { compiled?: WebAssembly.Module | Promise<WebAssembly.Module | undefined>; concurrency?: number; tmpDir?: string } = {},
 ): Promise<VipsModule> {
+  useWasmTieringBudget();
   const { concurrency, tmpDir = tmpdir() } = options;
   const threads = concurrency === undefined ? undefined : threadsFor(concurrency);
   const prestarted = threads === undefined ? undefined : prestartThreadWorkers(threads);
