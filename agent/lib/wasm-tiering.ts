@@ -9,9 +9,10 @@ import { isMainThread } from 'node:worker_threads';
  * default (1,800,000) is tuned for short-lived pages: on the 100 Mpx image it had 244 of
  * libvips' functions recompiled, 0.55 s of CPU, though a handful of them (JPEG decode and
  * encode, colour conversion) do nearly all the work. At 300,000,000, 14-16 are, in 0.12 s.
- * Measured, alternating with the default: 100 Mpx wall -0.1 s and CPU -0.2 s (8 rounds),
- * Kleiber (20 Mpx) CPU -0.25 s, the 16-photo batch -0.23 s wall (5 rounds), 0.9 Gpx no change.
- * Liftoff alone (no recompiling at all) was 0.5 s slower on 100 Mpx.
+ * Measured, alternating with the default on this 2-core machine: 100 Mpx faster in 10 rounds of
+ * 10, median -0.21 s, CPU -0.4 s; Kleiber (20 Mpx) CPU -0.25 s; the 16-photo batch -0.23 s
+ * (5 rounds); 0.9 Gpx no change. Budgets from 20M to 1G did about the same; Liftoff alone
+ * (nothing recompiled) was 0.5 s slower on 100 Mpx.
  */
 export const WASM_TIERING_BUDGET = 300_000_000;
 
