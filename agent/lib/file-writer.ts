@@ -1,8 +1,9 @@
 // Tile files written by another thread than the one that decodes and encodes: a tiling worker
 // posts each file over a MessagePort to the CLI's main thread, which writes it with plain
 // synchronous calls (mkdir/open/write/close: about 0.1 ms of CPU per tile here, 0.2 s for the
-// 100 Mpx photo's 2,145 files) and is otherwise idle while images are tiled. The main thread rather than a thread of its own: each Node worker
-// costs ~75 ms of CPU and a few thousand page faults to start, one per tiling worker.
+// 100 Mpx photo's 2,145 files) and is otherwise idle while images are tiled. The main thread
+// rather than a thread of its own: each Node worker costs ~75 ms of CPU and a few thousand page
+// faults to start, one per tiling worker.
 
 import type { MessagePort } from 'node:worker_threads';
 import { FolderFiles } from './folder-files.ts';

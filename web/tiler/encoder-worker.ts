@@ -3,6 +3,7 @@
 
 import { serveEncodeRequests } from '../../shared/encode-pool/encoder-service.ts';
 import type { PortLike } from '../../shared/encode-pool/protocol.ts';
+import { errorText } from '../../shared/vips/errors.ts';
 import { warmUp } from '../../shared/vips/warm-up.ts';
 import { encodingVips } from '../../shared/vips/wasm-memory.ts';
 import { loadBrowserVips } from './vips-browser.ts';
@@ -28,7 +29,7 @@ const encoding = encodingVips(vips);
 // (BrowserTiler.encoderFailed) instead of sending it more strips.
 const stop = (err: unknown): void => {
   setTimeout(() => {
-    throw new Error(`wasm-vips failed in an encoder worker: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`wasm-vips failed in an encoder worker: ${errorText(err)}`);
   });
 };
 serve = (port) => serveEncodeRequests(encoding, port as unknown as PortLike, stop);

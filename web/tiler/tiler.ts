@@ -139,9 +139,14 @@ export class BrowserTiler {
   private fail(slot: Slot, err: Error): void {
     if (slot.failure) return;
     slot.failure = err;
+    this.retire(slot);
+    slot.kill(err);
+  }
+
+  /** Stop a tiling worker and forget it: it is never used again. */
+  private retire(slot: Slot): void {
     slot.worker.terminate();
     this.all.delete(slot);
-    slot.kill(err);
   }
 
   /** `call` on the slot's worker, rejected at once if the worker fails meanwhile. */
@@ -176,8 +181,7 @@ export class BrowserTiler {
     const grown = await this.call(slot, (api) => api.wasmBytes()).catch(() => 0);
     if (slot.failure || grown <= this.recycleAboveBytes) return this.release(slot);
     this.recycled++;
-    slot.worker.terminate();
-    this.all.delete(slot);
+    this.retire(slot);
     this.release(this.spawn());
   }
 
@@ -232,8 +236,7 @@ export class BrowserTiler {
       if ((err as Error).name === WASM_FAILURE) this.fail(slot, err as Error);
       if (cancelled) {
         // Stop the decode at once; the worker's pack handle dies with it.
-        slot.worker.terminate();
-        this.all.delete(slot);
+        this.retire(slot);
         this.release(this.spawn());
         await removePack(pack);
       } else if (slot.failure) {
